@@ -1,0 +1,128 @@
+"""Base of every organization API endpoint: resolve the organization once, scope, authorize by policy."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest, HttpResponseBase
+from rest_framework import exceptions, permissions, viewsets
+from rest_framework.request import Request
+from rest_framework.views import APIView
+
+from trustroom.identity.models import ApiToken, TokenScope
+from trustroom.tenancy import policies
+from trustroom.tenancy.models import Organization, Role
+from trustroom.tenancy.principal import Principal
+from trustroom.tenancy.scope import org_scope
+from trustroom.tenancy.selectors import membership_in, organization_by_slug
+
+ORG_URL_KWARG = "org_slug"
+TOKEN_ROLES = {TokenScope.READ: Role.VIEWER, TokenScope.WRITE: Role.EDITOR}
+
+_ACTION_FOR_METHOD = {
+    "GET": "view",
+    "HEAD": "view",
+    "OPTIONS": "view",
+    "POST": "add",
+    "PUT": "change",
+    "PATCH": "change",
+    "DELETE": "delete",
+}
+
+
+class PolicyPermission(permissions.BasePermission):
+    """Ask the model's policy; the view names the model (`policy_model`) and may map actions."""
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        principal = getattr(request, "principal", None)
+        model = view.get_policy_model()
+        if principal is None or model is None:
+            return False
+        if not hasattr(view, (request.method or "").lower()):
+            return True  # the endpoint has no such method: DRF answers 405, not a misleading 403
+        return policies.policy_for(model).allows(principal, view.policy_action(request))
+
+    def has_object_permission(self, request: Request, view: Any, obj: Any) -> bool:
+        principal = getattr(request, "principal", None)
+        return policies.policy_for(obj).allows(principal, view.policy_action(request), obj)
+
+
+class OrgScopedAPIView(APIView):
+    """An API view under /api/v1/orgs/<org_slug>/.
+
+    The organization comes from the URL, once; the whole request runs in its scope, so token lookup
+    and every query only see that organization. A caller who is not a member (or whose token belongs
+    to another organization) gets 404 exactly as for a missing organization.
+    """
+
+    permission_classes = [permissions.IsAuthenticated, PolicyPermission]
+    policy_model: type[Model] | None = None
+    organization: Organization
+    principal: Principal
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        organization = organization_by_slug(str(kwargs.get(ORG_URL_KWARG, "")))
+        if organization is None:
+            # Run DRF's normal path so the 404 is rendered as JSON like every other error.
+            self._missing_organization = True
+            return super().dispatch(request, *args, **kwargs)
+        self._missing_organization = False
+        self.organization = organization
+        with org_scope(organization):
+            response = super().dispatch(request, *args, **kwargs)
+            render = getattr(response, "render", None)
+            if callable(render) and not getattr(response, "is_rendered", True):
+                render()
+            return response
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        if self._missing_organization:
+            raise exceptions.NotFound("No such organization.")
+        super().initial(request, *args, **kwargs)
+
+    def perform_authentication(self, request: Request) -> None:
+        super().perform_authentication(request)
+        if not request.user or not request.user.is_authenticated:
+            return  # IsAuthenticated answers 401
+        auth = request.auth
+        if isinstance(auth, ApiToken):
+            principal = Principal(
+                organization=self.organization,
+                role=TOKEN_ROLES[TokenScope(auth.scope)],
+                user=auth.created_by,
+                token=auth,
+            )
+        else:
+            membership = membership_in(request.user, self.organization)
+            if membership is None:
+                raise exceptions.NotFound("No such organization.")
+            principal = Principal(organization=self.organization, role=membership.role, user=request.user)
+        self.principal = principal
+        request.principal = principal  # type: ignore[attr-defined]
+        request._request.principal = principal  # type: ignore[attr-defined]
+
+    def get_policy_model(self) -> type[Model] | None:
+        return self.policy_model
+
+    def policy_action(self, request: Request) -> str:
+        return _ACTION_FOR_METHOD.get(request.method or "", "none")
+
+
+class OrgScopedViewSet(OrgScopedAPIView, viewsets.GenericViewSet):
+    """Viewsets narrow `get_queryset`; the base manager already limits rows to the organization."""
+
+    lookup_value_regex = r"[0-9]+"
+
+    def get_policy_model(self) -> type[Model] | None:
+        if self.policy_model is not None:
+            return self.policy_model
+        serializer_class = getattr(self, "serializer_class", None)
+        meta = getattr(serializer_class, "Meta", None)
+        return getattr(meta, "model", None)
+
+    def get_queryset(self) -> QuerySet[Any]:
+        model = self.get_policy_model()
+        if model is None:
+            raise NotImplementedError("Set policy_model or override get_queryset()")
+        return model._default_manager.all()

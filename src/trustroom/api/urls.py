@@ -1,0 +1,33 @@
+"""/api/: the versioned API, its OpenAPI schema and docs."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework.routers import SimpleRouter
+
+from trustroom.api.views import ApiRootView, MyOrganizationsView
+
+
+class SchemaView(SpectacularAPIView):
+    http_method_names = ["get", "head"]
+
+
+class SwaggerView(SpectacularSwaggerView):
+    http_method_names = ["get", "head"]  # its OPTIONS answer would try to render a template: 500
+
+
+class RedocView(SpectacularRedocView):
+    http_method_names = ["get", "head"]
+
+
+router = SimpleRouter(trailing_slash=True)
+for module in ("trustroom.tenancy.api", "trustroom.identity.api", "trustroom.audit.api"):
+    __import__(module, fromlist=["register"]).register(router)
+
+urlpatterns = [
+    path("schema/", SchemaView.as_view(), name="api-schema"),
+    path("docs/", SwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("redoc/", RedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    path("v1/", ApiRootView.as_view(), name="api-root"),
+    path("v1/orgs/", MyOrganizationsView.as_view(), name="api-my-orgs"),
+    path("v1/orgs/<slug:org_slug>/", include(router.urls)),
+]

@@ -1,0 +1,55 @@
+"""DRF authentication with organization API tokens (`Authorization: Bearer trt_…`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import authentication, exceptions
+from rest_framework.request import Request
+
+from trustroom.identity.selectors import find_usable_token
+from trustroom.identity.services import note_token_use
+from trustroom.tenancy.scope import current_org
+
+
+class TokenUser:
+    """Stands in for `request.user` when a token authenticates: the token, not a person, acts."""
+
+    is_authenticated = True
+    is_anonymous = False
+    is_active = True
+    is_staff = False
+    is_superuser = False
+    pk = None
+    id = None
+    email = ""
+
+    def __init__(self, token: Any) -> None:
+        self.token = token
+
+    def __str__(self) -> str:
+        return f"token:{self.token.prefix}"
+
+
+class ApiTokenAuthentication(authentication.BaseAuthentication):
+    keyword = "Bearer"
+
+    def authenticate(self, request: Request) -> tuple[TokenUser, Any] | None:
+        header = authentication.get_authorization_header(request).decode("latin-1")
+        if not header:
+            return None
+        keyword, _sep, raw = header.partition(" ")
+        if keyword.lower() != self.keyword.lower():
+            return None
+        if current_org() is None:
+            raise exceptions.AuthenticationFailed(
+                "API tokens work only under /api/v1/orgs/<org-slug>/ of their organization."
+            )
+        token = find_usable_token(raw)
+        if token is None:
+            raise exceptions.AuthenticationFailed("Invalid, expired or revoked API token.")
+        note_token_use(token=token, ip=request.META.get("REMOTE_ADDR"))
+        return TokenUser(token), token
+
+    def authenticate_header(self, request: Request) -> str:
+        return f'{self.keyword} realm="api"'

@@ -1,0 +1,14 @@
+from typing import Any
+
+from django.http import HttpRequest
+
+from trustroom.tenancy.selectors import memberships_of_user
+
+
+def organizations(request: HttpRequest) -> dict[str, Any]:
+    """The organization switcher: the signed-in person's organizations and the current one."""
+    return {
+        "my_memberships": memberships_of_user(getattr(request, "user", None)),
+        "current_org": getattr(request, "organization", None),
+        "principal": getattr(request, "principal", None),
+    }

@@ -1,0 +1,79 @@
+"""Base of every organization page: resolve the organization and membership once, then scope."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.db.models import Model, QuerySet
+from django.http import Http404, HttpRequest, HttpResponseBase
+
+from trustroom.tenancy import policies
+from trustroom.tenancy.models import Organization
+from trustroom.tenancy.principal import Principal
+from trustroom.tenancy.scope import org_scope
+from trustroom.tenancy.selectors import membership_in, organization_by_slug
+
+ORG_URL_KWARG = "org_slug"
+
+
+def resolve_member_principal(request: HttpRequest, slug: str) -> Principal:
+    """The signed-in member's principal in the organization `slug`; 404 when unknown or not a member.
+
+    Both answer the same 404, so nobody learns which organizations exist or who belongs to them.
+    """
+    organization = organization_by_slug(slug)
+    membership = membership_in(request.user, organization) if organization is not None else None
+    if organization is None or membership is None:
+        raise Http404("No such organization.")
+    return Principal(organization=organization, role=membership.role, user=request.user)
+
+
+class OrgScopedViewMixin(LoginRequiredMixin):
+    """For class-based views under /o/<org_slug>/.
+
+    Sets `request.organization` and `request.principal`, runs the whole view (and renders its
+    template) inside `org_scope`, and checks `permission_action` on `model` through its policy.
+    Subclasses narrow `get_queryset`; they never choose the organization.
+    """
+
+    model: type[Model] | None = None
+    permission_action: ClassVar[str] = "view"
+    request: HttpRequest
+    organization: Organization
+    principal: Principal
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        principal = resolve_member_principal(request, kwargs[ORG_URL_KWARG])
+        self.organization = principal.organization
+        self.principal = principal
+        request.organization = principal.organization  # type: ignore[attr-defined]
+        request.principal = principal  # type: ignore[attr-defined]
+        with org_scope(principal.organization):
+            self.check_permission()
+            response = super().dispatch(request, *args, **kwargs)
+            render = getattr(response, "render", None)
+            if callable(render) and not getattr(response, "is_rendered", True):
+                render()  # templates read scoped querysets: render before the scope closes
+            return response
+
+    def permission_model(self) -> type[Model] | None:
+        return self.model
+
+    def check_permission(self) -> None:
+        model = self.permission_model()
+        if model is not None:
+            policies.check(self.principal, self.permission_action, model)
+
+    def get_queryset(self) -> QuerySet[Any]:
+        if self.model is None:
+            raise NotImplementedError("Set `model` or override get_queryset()")
+        return self.model._default_manager.all()
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context: dict[str, Any] = super().get_context_data(**kwargs)  # type: ignore[misc]
+        context["organization"] = self.organization
+        context["principal"] = self.principal
+        return context

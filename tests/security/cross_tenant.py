@@ -1,0 +1,120 @@
+"""The cross-tenant harness's knowledge: every route, how to aim it at organization A's records.
+
+Each URL pattern of the project must have an entry here (by its qualified name), or fall under a
+prefix entry; the harness fails on any route it does not know, so a new route cannot ship without
+being checked. Later capabilities add their routes and, for routes that take an object, a function
+that returns organization A's object for it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.urls import URLPattern, URLResolver, get_resolver
+
+ORG = "org"  # under /o/<org_slug>/ or /api/v1/orgs/<org_slug>/: only members of that organization
+USER = "user"  # for any signed-in person, about themselves only
+PUBLIC = "public"  # for anyone; holds no organization data
+
+World = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Route:
+    kind: str
+    # For routes with arguments beyond org_slug: A's values for them (e.g. {"pk": A's membership id}).
+    target: Callable[[World], dict[str, Any]] | None = None
+    api: bool = False
+    # Why a check is different for this route (required whenever a default is turned off).
+    note: str = ""
+    check_foreign_org: bool = True
+
+
+def obj(key: str, kwarg: str = "pk") -> Callable[[World], dict[str, Any]]:
+    return lambda world: {kwarg: world[key]}
+
+
+# Qualified URL name -> Route. Keep in sync with the URLconf: the harness fails on unknown routes.
+ROUTES: dict[str, Route] = {
+    # shell
+    "home": Route(USER),
+    "healthz": Route(PUBLIC),
+    "web:dashboard": Route(ORG),
+    # tenancy
+    "tenancy:members": Route(ORG),
+    "tenancy:invite": Route(ORG),
+    "tenancy:member-role": Route(ORG, target=obj("membership")),
+    "tenancy:member-remove": Route(ORG, target=obj("membership")),
+    "tenancy:invitation-revoke": Route(ORG, target=obj("invitation")),
+    "tenancy:invitation-accept": Route(
+        ORG,
+        target=obj("invitation_secret", "secret"),
+        check_foreign_org=False,
+        note="Opened by people who are not members yet: the secret in the link is the capability, so under "
+        "A's own URL A's invitation page is expected to show. Under B's URL, A's secret must find nothing.",
+    ),
+    "tenancy:settings": Route(ORG),
+    # identity
+    "identity:api-tokens": Route(ORG),
+    # audit
+    "audit:events": Route(ORG),
+    "audit:verify": Route(ORG),
+    "audit:event-detail": Route(ORG, target=obj("audit_event")),
+    # API: audit
+    "audit-events-list": Route(ORG, api=True),
+    "audit-events-verify": Route(ORG, api=True),
+    "audit-events-detail": Route(ORG, api=True, target=obj("audit_event")),
+    # API shell, schema, docs
+    "api-root": Route(USER, api=True),
+    "api-my-orgs": Route(USER, api=True),
+    "api-schema": Route(PUBLIC, api=True),
+    "api-docs": Route(PUBLIC, api=True),
+    "api-redoc": Route(PUBLIC, api=True),
+}
+
+# URL prefixes whose routes belong to a library and act only on the signed-in person's own account.
+PREFIXES: dict[str, str] = {
+    "accounts/": "django-allauth: sign-in, sign-out, password, e-mail and MFA of the signed-in person",
+}
+
+
+@dataclass
+class RouteInfo:
+    name: str
+    pattern: str
+    kwargs: set[str] = field(default_factory=set)
+    methods: tuple[str, ...] = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+
+def _pattern_kwargs(pattern: Any) -> set[str]:
+    names = set(getattr(pattern, "converters", None) or {})
+    regex = getattr(pattern, "regex", None)
+    if regex is not None:
+        names |= set(regex.groupindex)
+    return names
+
+
+def iter_routes(
+    patterns: list[Any] | None = None, prefix: str = "", namespace: str = "", kwargs: set[str] | None = None
+) -> Iterator[RouteInfo]:
+    """Every leaf URL pattern with its qualified name, full pattern text and argument names."""
+    if patterns is None:
+        patterns = get_resolver().url_patterns
+    for entry in patterns:
+        entry_kwargs = (kwargs or set()) | _pattern_kwargs(entry.pattern)
+        text = prefix + str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            ns = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from iter_routes(entry.url_patterns, text, ns, entry_kwargs)
+        elif isinstance(entry, URLPattern):
+            name = f"{namespace}{entry.name}" if entry.name else ""
+            yield RouteInfo(name=name, pattern=text, kwargs=entry_kwargs)
+
+
+def prefix_entry(route: RouteInfo) -> str | None:
+    for prefix, reason in PREFIXES.items():
+        if route.pattern.startswith(prefix):
+            return reason
+    return None

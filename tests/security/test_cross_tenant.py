@@ -1,0 +1,216 @@
+"""Cross-tenant harness: every route, called as a member of organization B, aimed at organization A.
+
+For every URL pattern of the project (and every method), as B's owner (signed in) and with B's write
+API token: A's objects under B's organization URL and anything under A's organization URL must answer
+404 (or 405), never reveal A's data, and never change it. A route without an entry in
+`tests/security/cross_tenant.py` fails the test.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import urlencode
+
+import pytest
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.test import Client
+from django.urls import reverse
+
+from tests.factories import UserFactory
+from tests.security.cross_tenant import (
+    ORG,
+    PREFIXES,
+    ROUTES,
+    Route,
+    RouteInfo,
+    World,
+    iter_routes,
+    prefix_entry,
+)
+from trustroom.audit.models import AuditEvent
+from trustroom.identity.services import create_api_token
+from trustroom.tenancy.models import Membership, Organization, OrgOwnedModel
+from trustroom.tenancy.principal import Principal
+from trustroom.tenancy.scope import org_scope
+from trustroom.tenancy.services import create_organization, invite_member
+
+MARKER = b"alpha"  # every name, e-mail and label of organization A contains it; nothing of B does
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+PAYLOAD = {
+    "role": "owner",
+    "name": "Bravo changed",
+    "email": "evil@bravo.test",
+    "scope": "write",
+    "legal_name": "Bravo changed",
+    "expires_in_days": "30",
+    "full_name": "Bravo Person",
+    "password1": "a long enough pass phrase 42",
+    "password2": "a long enough pass phrase 42",
+}
+
+
+def _build_org(slug: str, label: str) -> dict[str, Any]:
+    owner = UserFactory(email=f"owner@{label}.test", full_name=f"{label.title()} Owner")
+    org = create_organization(
+        actor=owner,
+        slug=slug,
+        name=f"{label.title()} Co",
+        legal_name=f"{label.title()} Legal Ltd",
+        tax_id=f"{label}-tax",
+    )
+    editor = UserFactory(email=f"editor@{label}.test", full_name=f"{label.title()} Editor")
+    membership = Membership.objects.create(organization=org, user=editor, role="editor")
+    with org_scope(org):
+        actor = Principal(organization=org, role="owner", user=owner)
+        invitation, secret = invite_member(actor=actor, email=f"invitee@{label}.test", role="viewer")
+        token, raw_token = create_api_token(actor=actor, name=f"{label}-token", scope="write")
+        event = AuditEvent.objects.order_by("-seq").first()
+    assert event is not None
+    return {
+        "org": org,
+        "owner": owner,
+        "membership": membership.pk,
+        "invitation": invitation.pk,
+        "invitation_secret": secret,
+        "api_token": token.pk,
+        "raw_token": raw_token,
+        "audit_event": event.pk,
+    }
+
+
+@pytest.fixture
+def world(db: None) -> World:
+    a = _build_org("alpha-co", "alpha")
+    b = _build_org("bravo-co", "bravo")
+    return {**a, "a": a, "b": b}
+
+
+def snapshot_of_a(world: World) -> dict[str, Any]:
+    org = world["a"]["org"]
+    state: dict[str, Any] = {}
+    with org_scope(org):
+        for model in apps.get_models():
+            if issubclass(model, OrgOwnedModel):
+                rows = model._base_manager.filter(organization=org).order_by("pk").values()
+                state[model._meta.label] = [dict(row) for row in rows]
+    state["memberships"] = list(Membership.objects.filter(organization=org).order_by("pk").values())
+    state["organization"] = list(Organization.objects.filter(pk=org.pk).values())
+    users = get_user_model().objects.filter(memberships__organization=org).order_by("pk")
+    state["users"] = [{k: v for k, v in u.items() if k != "last_login"} for u in users.values()]
+    return state
+
+
+def _request(client: Client, method: str, url: str, api: bool) -> Any:
+    if method == "GET":
+        return client.get(url)
+    if api:
+        return client.generic(method, url, json.dumps(PAYLOAD), content_type="application/json")
+    return client.generic(method, url, urlencode(PAYLOAD), content_type="application/x-www-form-urlencoded")
+
+
+def _missing(target: dict[str, Any]) -> dict[str, Any]:
+    """Values of the same shape that name nothing."""
+    return {
+        k: 2_147_483_000 if isinstance(v, int) else "n0thing-" + "x" * (len(v) - 8) for k, v in target.items()
+    }
+
+
+def _url(route: RouteInfo, slug: str | None, target: dict[str, Any]) -> str:
+    kwargs = dict(target)
+    if "org_slug" in route.kwargs:
+        kwargs["org_slug"] = slug
+    return reverse(route.name, kwargs=kwargs or None)
+
+
+@pytest.mark.django_db
+def test_no_route_reveals_or_changes_another_organizations_data(world: World, capsys: Any) -> None:
+    routes = list(iter_routes())
+    unknown = [r for r in routes if r.name not in ROUTES and prefix_entry(r) is None]
+    assert not unknown, (
+        "routes with no cross-tenant entry (add them to tests/security/cross_tenant.py):\n"
+        + "\n".join(f"  {r.name or '(unnamed)'}: {r.pattern}" for r in unknown)
+    )
+
+    session = Client(raise_request_exception=False)
+    session.force_login(world["b"]["owner"])
+    token_client = Client(
+        raise_request_exception=False, HTTP_AUTHORIZATION=f"Bearer {world['b']['raw_token']}"
+    )
+    anonymous = Client(raise_request_exception=False)
+    before = snapshot_of_a(world)
+    failures: list[str] = []
+    requests = 0
+    checked = 0
+
+    def check(
+        client: Client,
+        label: str,
+        route: RouteInfo,
+        spec: Route,
+        url: str,
+        allowed: set[int] | None,
+        missing_url: str | None = None,
+    ) -> None:
+        nonlocal requests
+        for method in METHODS:
+            requests += 1
+            expected = allowed
+            if missing_url is not None:
+                # A's object must answer exactly like an object that does not exist.
+                expected = {_request(client, method, missing_url, spec.api).status_code}
+            response = _request(client, method, url, spec.api)
+            where = f"{label} {method} {url} ({route.name})"
+            body = b"" if getattr(response, "streaming", False) else response.content
+            if response.status_code >= 500:
+                failures.append(f"{where}: server error {response.status_code}")
+            elif expected is not None and response.status_code not in expected:
+                failures.append(f"{where}: answered {response.status_code}, expected {sorted(expected)}")
+            if MARKER in body.lower():
+                failures.append(f"{where}: response reveals organization A's data")
+            if snapshot_of_a(world) != before:
+                failures.append(f"{where}: organization A's data changed")
+                return
+
+    for route in routes:
+        if route.name not in ROUTES:
+            # Library account pages: GET them as B and check nothing of A shows.
+            if not (route.kwargs - {"format"}):
+                session.get(reverse(route.name))
+                checked += 1
+            continue
+        spec = ROUTES[route.name]
+        checked += 1
+        target = spec.target(world["a"]) if spec.target else {}
+        clients = [(session, "B-session")]
+        if spec.api:
+            clients.append((token_client, "B-token"))
+        if spec.kind == ORG:
+            for client, label in clients:
+                # A's object under B's own organization: indistinguishable from a missing one.
+                own = _url(route, world["b"]["org"].slug, target)
+                missing = _url(route, world["b"]["org"].slug, _missing(target)) if target else None
+                check(client, label, route, spec, own, None, missing)
+                # Anything under A's organization: B is not a member.
+                if spec.check_foreign_org:
+                    foreign = _url(route, world["a"]["org"].slug, target)
+                    check(client, label, route, spec, foreign, {401, 404, 405})
+        else:
+            url = _url(route, None, target)
+            for client, label in [*clients, (anonymous, "anonymous")]:
+                check(client, label, route, spec, url, None)
+
+    assert snapshot_of_a(world) == before
+    assert not failures, f"{len(failures)} cross-tenant failures:\n" + "\n".join(failures[:60])
+    with capsys.disabled():
+        print(
+            f"\ncross-tenant harness: {checked} routes checked ({len(ROUTES)} registered, "
+            f"{len(PREFIXES)} library prefixes), {requests} requests as organization B"
+        )
+
+
+def test_harness_registry_has_no_stale_entries() -> None:
+    names = {r.name for r in iter_routes()}
+    stale = sorted(set(ROUTES) - names)
+    assert not stale, f"entries for routes that no longer exist: {stale}"
