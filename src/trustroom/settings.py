@@ -237,6 +237,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Both status enums share values ("revoked", "expired"): name them so the schema has no collision.
+    "ENUM_NAME_OVERRIDES": {
+        "InvitationStatusEnum": "trustroom.tenancy.api.INVITATION_STATUS_CHOICES",
+        "ApiTokenStatusEnum": "trustroom.identity.api.API_TOKEN_STATUS_CHOICES",
+    },
 }
 
 # --- Security -----------------------------------------------------------------------------------------

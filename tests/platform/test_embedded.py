@@ -44,3 +44,10 @@ def test_migrate_and_demo_on_a_fresh_data_dir(tmp_path: Path) -> None:
 
     check = run(data_dir, "check")
     assert check.returncode == 0, check.stderr
+
+    # The demo's writes went through the services: its audit chain verifies from the console script.
+    verify = run(data_dir, "audit", "verify", "--org", "demo-co")
+    assert verify.returncode == 0, verify.stdout + verify.stderr
+    assert "demo-co" in verify.stdout
+    unknown = run(data_dir, "audit", "verify", "--org", "no-such-org")
+    assert unknown.returncode == 2 and "no-such-org" in (unknown.stdout + unknown.stderr)

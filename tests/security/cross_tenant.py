@@ -58,10 +58,20 @@ ROUTES: dict[str, Route] = {
     "tenancy:settings": Route(ORG),
     # identity
     "identity:api-tokens": Route(ORG),
+    "identity:api-token-revoke": Route(ORG, target=obj("api_token")),
     # audit
     "audit:events": Route(ORG),
     "audit:verify": Route(ORG),
     "audit:event-detail": Route(ORG, target=obj("audit_event")),
+    # API: tenancy
+    "organization-profile": Route(ORG, api=True),
+    "member-list": Route(ORG, api=True),
+    "member-detail": Route(ORG, api=True, target=obj("membership")),
+    "invitation-list": Route(ORG, api=True),
+    "invitation-detail": Route(ORG, api=True, target=obj("invitation")),
+    # API: identity
+    "api-token-list": Route(ORG, api=True),
+    "api-token-detail": Route(ORG, api=True, target=obj("api_token")),
     # API: audit
     "audit-events-list": Route(ORG, api=True),
     "audit-events-verify": Route(ORG, api=True),
