@@ -130,3 +130,20 @@ def test_a_token_outside_an_organization_path_is_401(org_a, owner_a):
     response = bearer(plaintext).get("/api/v1/orgs/")
     assert response.status_code == 401
     assert "only under /api/v1/orgs/<org-slug>/" in response.json()["detail"]
+
+
+def test_only_an_audit_token_reads_the_audit_log(org_a, owner_a):
+    _read, read_token = api_token(org_a, owner_a, scope="read")
+    _write, write_token = api_token(org_a, owner_a, scope="write")
+    _audit, audit_token = api_token(org_a, owner_a, scope="audit")
+    for plaintext in (read_token, write_token):
+        assert bearer(plaintext).get(f"{API}/audit-events/").status_code == 403
+    response = bearer(audit_token).get(f"{API}/audit-events/")
+    assert response.status_code == 200
+    actions = {row["action"] for row in response.json()["results"]}
+    assert "api_token.created" in actions
+    assert bearer(audit_token).get(f"{API}/audit-events/verify/").json()["ok"] is True
+    # Reading is all it does.
+    body = {"data": json.dumps({"name": "X"}), "content_type": "application/json"}
+    assert bearer(audit_token).patch(f"{API}/profile/", **body).status_code == 403
+    assert bearer(audit_token).post(f"{API}/invitations/", **body).status_code == 403

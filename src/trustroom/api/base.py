@@ -18,7 +18,9 @@ from trustroom.tenancy.scope import org_scope
 from trustroom.tenancy.selectors import membership_in, organization_by_slug
 
 ORG_URL_KWARG = "org_slug"
-TOKEN_ROLES = {TokenScope.READ: Role.VIEWER, TokenScope.WRITE: Role.EDITOR}
+# A token acts with the least role its scope needs, never as a manager: it cannot manage members or
+# other tokens.
+TOKEN_ROLES = {TokenScope.READ: Role.VIEWER, TokenScope.WRITE: Role.EDITOR, TokenScope.AUDIT: Role.AUDITOR}
 
 _ACTION_FOR_METHOD = {
     "GET": "view",

@@ -59,6 +59,8 @@ class User(AbstractBaseUser, PermissionsMixin):
 class TokenScope(models.TextChoices):
     READ = "read", "Read only"
     WRITE = "write", "Read and write"
+    # For a SIEM or an auditor's tooling: reads everything an auditor reads, the audit log included.
+    AUDIT = "audit", "Read, including the audit log"
 
 
 class ApiToken(OrgOwnedModel):
