@@ -65,6 +65,10 @@ INSTALLED_APPS = [
     "trustroom.tenancy",
     "trustroom.identity",
     "trustroom.audit",
+    "trustroom.notifications",
+    "trustroom.vault",
+    "trustroom.compliance",
+    "trustroom.trustcenter",
     "trustroom.web",
 ]
 

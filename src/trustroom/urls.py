@@ -11,6 +11,11 @@ urlpatterns = [
     path("o/<slug:org_slug>/", include("trustroom.tenancy.urls")),
     path("o/<slug:org_slug>/", include("trustroom.identity.urls")),
     path("o/<slug:org_slug>/audit/", include("trustroom.audit.urls")),
+    path("o/<slug:org_slug>/notifications/", include("trustroom.notifications.urls")),
+    path("o/<slug:org_slug>/vault/", include("trustroom.vault.urls")),
+    path("o/<slug:org_slug>/compliance/", include("trustroom.compliance.urls")),
+    path("o/<slug:org_slug>/trust-center/", include("trustroom.trustcenter.urls")),
+    path("trust/<slug:org_slug>/", include("trustroom.trustcenter.public_urls")),
     path("api/", include(api_urls)),
 ]
 

@@ -2,12 +2,20 @@
 
 Each URL pattern of the project must have an entry here (by its qualified name), or fall under a
 prefix entry; the harness fails on any route it does not know, so a new route cannot ship without
-being checked. Later capabilities add their routes and, for routes that take an object, a function
-that returns organization A's object for it.
+being checked.
+
+Each later app adds a module `tests/security/routes/<app>.py` holding:
+  ROUTES: dict[str, Route]            its routes (merged into ROUTES below);
+  def build_world(*, org, actor, label) -> dict   (optional) creates that app's records for one
+      organization inside `org_scope(org)`, with `actor` its owner's Principal, every name carrying
+      `label` ("alpha" for A, so the harness can spot A's data in a response), and returns the ids
+      its route targets read (e.g. {"certification": cert.pk}).
 """
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -83,6 +91,24 @@ ROUTES: dict[str, Route] = {
     "api-docs": Route(PUBLIC, api=True),
     "api-redoc": Route(PUBLIC, api=True),
 }
+
+WorldBuilder = Callable[..., dict[str, Any]]
+WORLD_BUILDERS: list[WorldBuilder] = []
+
+
+def _load_app_registries() -> None:
+    from tests.security import routes as package
+
+    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"{package.__name__}.{info.name}")
+        clash = set(ROUTES) & set(module.ROUTES)
+        assert not clash, f"routes registered twice: {sorted(clash)}"
+        ROUTES.update(module.ROUTES)
+        if hasattr(module, "build_world"):
+            WORLD_BUILDERS.append(module.build_world)
+
+
+_load_app_registries()
 
 # URL prefixes whose routes belong to a library and act only on the signed-in person's own account.
 PREFIXES: dict[str, str] = {

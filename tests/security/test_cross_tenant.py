@@ -23,6 +23,7 @@ from tests.security.cross_tenant import (
     ORG,
     PREFIXES,
     ROUTES,
+    WORLD_BUILDERS,
     Route,
     RouteInfo,
     World,
@@ -66,9 +67,13 @@ def _build_org(slug: str, label: str) -> dict[str, Any]:
         actor = Principal(organization=org, role="owner", user=owner)
         invitation, secret = invite_member(actor=actor, email=f"invitee@{label}.test", role="viewer")
         token, raw_token = create_api_token(actor=actor, name=f"{label}-token", scope="write")
+        extra: dict[str, Any] = {}
+        for build_world in WORLD_BUILDERS:
+            extra.update(build_world(org=org, actor=actor, label=label))
         event = AuditEvent.objects.order_by("-seq").first()
     assert event is not None
     return {
+        **extra,
         "org": org,
         "owner": owner,
         "membership": membership.pk,

@@ -20,7 +20,16 @@ class RedocView(SpectacularRedocView):
 
 
 router = SimpleRouter(trailing_slash=True)
-for module in ("trustroom.tenancy.api", "trustroom.identity.api", "trustroom.audit.api"):
+API_MODULES = (
+    "trustroom.tenancy.api",
+    "trustroom.identity.api",
+    "trustroom.audit.api",
+    "trustroom.notifications.api",
+    "trustroom.vault.api",
+    "trustroom.compliance.api",
+    "trustroom.trustcenter.api",
+)
+for module in API_MODULES:
     __import__(module, fromlist=["register"]).register(router)
 
 urlpatterns = [

@@ -1,0 +1,5 @@
+"""/trust/<org_slug>/: the organization's public trust center."""
+
+app_name = "trust"
+
+urlpatterns: list = []
