@@ -188,6 +188,10 @@ if not PRODUCTION:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Document vault: the local key-encryption keyset (created 0600 on first use) and upload limits.
+TRUSTROOM_KEK_PATH = Path(env_str("TRUSTROOM_KEK_PATH", str(DATA_DIR / "keys" / "kek.json")))
+TRUSTROOM_VAULT_MAX_UPLOAD_MB = env_int("TRUSTROOM_VAULT_MAX_UPLOAD_MB", 20)
+TRUSTROOM_VAULT_MAX_PAGES = env_int("TRUSTROOM_VAULT_MAX_PAGES", 2000)
 
 # --- Identity -----------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "identity.User"

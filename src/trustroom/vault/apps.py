@@ -5,3 +5,6 @@ class VaultConfig(AppConfig):
     name = "trustroom.vault"
     label = "vault"
     verbose_name = "Document vault"
+
+    def ready(self) -> None:
+        from trustroom.vault import policies  # noqa: F401  (registers policies)

@@ -1,0 +1,139 @@
+"""Writes of the vault: store, delete and (audit) download documents."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.db.models import ProtectedError
+
+from trustroom.audit.services import record_event
+from trustroom.tenancy import policies
+from trustroom.tenancy.principal import Principal
+from trustroom.tenancy.scope import require_org
+from trustroom.vault import crypto, keys
+from trustroom.vault.models import Document
+from trustroom.vault.pdfinspect import PdfRejected, inspect_pdf
+
+PDF_CONTENT_TYPE = "application/pdf"
+
+
+def max_upload_bytes() -> int:
+    return int(getattr(settings, "TRUSTROOM_VAULT_MAX_UPLOAD_MB", 20)) * 1024 * 1024
+
+
+def max_pages() -> int:
+    return int(getattr(settings, "TRUSTROOM_VAULT_MAX_PAGES", 2000))
+
+
+def _storage_name(organization_id: int) -> str:
+    # Made by the server, never from the uploaded name: no path tricks, nothing guessable.
+    return f"vault/{organization_id}/{secrets.token_hex(20)}.enc"
+
+
+def _clean_filename(filename: str) -> str:
+    name = filename.replace("\\", "/").rsplit("/", 1)[-1]
+    return "".join(ch for ch in name if ch.isprintable())[:255]
+
+
+@transaction.atomic
+def store_document(*, actor: Principal, title: str, content: bytes, filename: str) -> Document:
+    """Check that `content` is a readable, unencrypted PDF within the limits; store it encrypted.
+
+    Nothing is half-written: a refused file leaves no row and no stored file; if writing the row fails,
+    the stored ciphertext is removed again.
+    """
+    policies.check(actor, "add", Document)
+    org = require_org()
+    errors: dict[str, str] = {}
+    title = (title or "").strip()
+    if not title:
+        errors["title"] = "Give the document a title."
+    elif len(title) > 200:
+        errors["title"] = "Keep the title to 200 characters or fewer."
+    limit = max_upload_bytes()
+    if len(content) > limit:
+        errors["file"] = (
+            f"The file is {len(content) / 1024 / 1024:.1f} MB; "
+            f"at most {settings.TRUSTROOM_VAULT_MAX_UPLOAD_MB} MB is allowed."
+        )
+    if errors:
+        raise ValidationError(errors)
+    try:
+        info = inspect_pdf(content, max_pages=max_pages())
+    except PdfRejected as exc:
+        raise ValidationError({"file": exc.message}) from exc
+
+    org_key, data_key = keys.active_key(actor=actor)
+    uid = uuid.uuid4()
+    blob = crypto.encrypt_document(data_key, content, organization_id=org.pk, document_uid=str(uid))
+    storage_name = default_storage.save(_storage_name(org.pk), ContentFile(blob))
+    try:
+        with transaction.atomic():
+            document = Document.objects.create(
+                organization=org,
+                uid=uid,
+                title=title,
+                original_filename=_clean_filename(filename),
+                content_type=PDF_CONTENT_TYPE,
+                size_bytes=len(content),
+                sha256=hashlib.sha256(content).hexdigest(),
+                page_count=info.page_count,
+                storage_name=storage_name,
+                data_key=org_key,
+                uploaded_by=actor.user if actor.is_member else None,
+            )
+            record_event(
+                actor=actor,
+                action="document.uploaded",
+                target=document,
+                changes={
+                    "title": title,
+                    "size_bytes": len(content),
+                    "page_count": info.page_count,
+                    "sha256": document.sha256,
+                },
+            )
+    except BaseException:
+        default_storage.delete(storage_name)
+        raise
+    return document
+
+
+@transaction.atomic
+def delete_document(*, actor: Principal, document: Document) -> None:
+    """Delete the row now and the stored ciphertext once the transaction has committed."""
+    policies.check(actor, "delete", document)
+    storage_name = document.storage_name
+    record_event(
+        actor=actor,
+        action="document.deleted",
+        target=document,
+        changes={"title": document.title, "sha256": document.sha256},
+    )
+    try:
+        with transaction.atomic():
+            document.delete()
+    except ProtectedError as exc:
+        raise ValidationError(
+            "This document is still used (for example by a certification or report); remove it there first."
+        ) from exc
+    transaction.on_commit(lambda: default_storage.delete(storage_name))
+
+
+@transaction.atomic
+def record_download(*, actor: Principal, document: Document, watermarked: bool = False) -> None:
+    """Audit a member's download of a stored document (the bytes come from selectors.document_bytes)."""
+    policies.check(actor, "view", document)
+    record_event(
+        actor=actor,
+        action="document.downloaded",
+        target=document,
+        changes={"title": document.title, "watermarked": watermarked},
+    )
