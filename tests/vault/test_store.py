@@ -211,7 +211,7 @@ def test_viewer_may_not_upload_or_delete(org_a: Any, actor_a: Any, storage_dir: 
             services.delete_document(actor=viewer, document=doc)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, databases=["default", "owner"])
 def test_delete_removes_row_and_file_after_commit(actor_a: Any, storage_dir: Path) -> None:
     doc = store(actor_a, "To delete")
     assert len(stored_files()) == 1
