@@ -25,6 +25,11 @@ from django.urls import URLPattern, URLResolver, get_resolver
 ORG = "org"  # under /o/<org_slug>/ or /api/v1/orgs/<org_slug>/: only members of that organization
 USER = "user"  # for any signed-in person, about themselves only
 PUBLIC = "public"  # for anyone; holds no organization data
+# Under /trust/<org_slug>/: for anyone, showing that organization's PUBLISHED items under its own slug.
+# Checked as: under B's slug nothing of A shows (A's object ids answer like missing ones); under A's slug
+# nothing of A's that is private ("hidden" in its name) shows and no document link is offered; and no
+# method changes anything of A.
+PUBLIC_ORG = "public_org"
 
 World = dict[str, Any]
 

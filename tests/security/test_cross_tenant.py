@@ -22,6 +22,7 @@ from tests.factories import UserFactory
 from tests.security.cross_tenant import (
     ORG,
     PREFIXES,
+    PUBLIC_ORG,
     ROUTES,
     WORLD_BUILDERS,
     Route,
@@ -38,6 +39,9 @@ from trustroom.tenancy.scope import org_scope
 from trustroom.tenancy.services import create_organization, invite_member
 
 MARKER = b"alpha"  # every name, e-mail and label of organization A contains it; nothing of B does
+# On A's own public trust center A's published items show; these never may (private items are named
+# "... hidden ...", and no document is offered to a visitor without a grant).
+PUBLIC_ORG_FORBIDDEN = (b"alpha hidden", b"/download/")
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 PAYLOAD = {
     "role": "owner",
@@ -157,6 +161,7 @@ def test_no_route_reveals_or_changes_another_organizations_data(world: World, ca
         url: str,
         allowed: set[int] | None,
         missing_url: str | None = None,
+        markers: tuple[bytes, ...] = (MARKER,),
     ) -> None:
         nonlocal requests
         for method in METHODS:
@@ -172,7 +177,7 @@ def test_no_route_reveals_or_changes_another_organizations_data(world: World, ca
                 failures.append(f"{where}: server error {response.status_code}")
             elif expected is not None and response.status_code not in expected:
                 failures.append(f"{where}: answered {response.status_code}, expected {sorted(expected)}")
-            if MARKER in body.lower():
+            if any(marker in body.lower() for marker in markers):
                 failures.append(f"{where}: response reveals organization A's data")
             if snapshot_of_a(world) != before:
                 failures.append(f"{where}: organization A's data changed")
@@ -201,6 +206,16 @@ def test_no_route_reveals_or_changes_another_organizations_data(world: World, ca
                 if spec.check_foreign_org:
                     foreign = _url(route, world["a"]["org"].slug, target)
                     check(client, label, route, spec, foreign, {401, 404, 405})
+        elif spec.kind == PUBLIC_ORG:
+            for client, label in [*clients, (anonymous, "anonymous")]:
+                # A's object under B's public trust center: indistinguishable from a missing one.
+                own = _url(route, world["b"]["org"].slug, target)
+                missing = _url(route, world["b"]["org"].slug, _missing(target)) if target else None
+                check(client, label, route, spec, own, None, missing)
+                # A's own public trust center: A's published items show, nothing private, no document.
+                if spec.check_foreign_org:
+                    foreign = _url(route, world["a"]["org"].slug, target)
+                    check(client, label, route, spec, foreign, None, markers=PUBLIC_ORG_FORBIDDEN)
         else:
             url = _url(route, None, target)
             for client, label in [*clients, (anonymous, "anonymous")]:

@@ -1,8 +1,127 @@
-"""The rendered trust center is cached per organization; every write that changes what it shows calls
-`invalidate_trust_center` (after commit)."""
+"""The rendered public trust center, cached per organization.
+
+Every write that changes what the public pages show calls `invalidate_trust_center(organization_id)`
+(after commit). The cache never needs to be right about time on its own:
+
+- Keys: `trustcenter:page:<org id>-<org created>:<version>:<page>:<UTC date>`. The version is a random
+  token per organization, replaced on every invalidation, so a page rendered before a change is never found
+  again. A missing version (evicted, Redis restarted) gets a new random token rather than a counter
+  that could start over at a number whose pages are still stored.
+- Time: a certificate's state changes when a date passes (valid → expiring soon → expired). Those dates
+  are calendar dates, so the current UTC date is part of the key: at midnight UTC every page is
+  rendered afresh, and an expired certificate is never served as valid from the cache. An entry also
+  never outlives the UTC day it was rendered on, and never lives longer than
+  `TRUSTROOM_TRUST_CENTER_CACHE_SECONDS` (a backstop for per-process caches, see below).
+- Order: the version is read *before* the page is rendered, so a change committed while a page renders
+  stores that (stale) page under the old version, which nobody reads any more.
+- Only pages with nothing of the visitor in them are stored (the views render them without the
+  request: no CSRF token, no session, no account), and only for anonymous visitors.
+
+The embedded default cache (locmem) is per process: with several worker processes, invalidation
+reaches only the process that made the change, so other processes may serve a page up to
+`TRUSTROOM_TRUST_CENTER_CACHE_SECONDS` old (never across a date change). Set REDIS_URL when running
+several processes.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+
+if TYPE_CHECKING:
+    from trustroom.tenancy.models import Organization
+
+KEY_PREFIX = "trustcenter"
+DEFAULT_MAX_SECONDS = 300
+
+
+@dataclass(frozen=True)
+class CachedPage:
+    body: bytes
+    etag: str
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _version_key(organization_id: int) -> str:
+    return f"{KEY_PREFIX}:version:{organization_id}"
+
+
+def _page_key(organization: Organization, version: str, page: str, day: date) -> str:
+    # The creation time tells apart two organizations that got the same id (a database restored or
+    # recreated while the cache kept running).
+    born = int(organization.created_at.timestamp() * 1_000_000) if organization.created_at else 0
+    return f"{KEY_PREFIX}:page:{organization.pk}-{born}:{version}:{page}:{day.isoformat()}"
+
+
+def etag_for(body: bytes) -> str:
+    """A strong ETag: the digest of the exact bytes sent."""
+    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+
+
+def current_version(organization_id: int) -> str:
+    key = _version_key(organization_id)
+    version = cache.get(key)
+    if version is None:
+        cache.add(key, secrets.token_hex(8), timeout=None)
+        version = cache.get(key)
+    return str(version)
+
+
+def _bump(organization_id: int) -> None:
+    cache.set(_version_key(organization_id), secrets.token_hex(8), timeout=None)
+
 
 def invalidate_trust_center(organization_id: int) -> None:
-    """Drop the cached trust center pages of one organization. Safe to call inside a transaction."""
+    """Drop the cached trust center pages of one organization. Safe to call inside a transaction.
+
+    Inside a transaction the version is replaced now (so this request cannot keep reading a page of
+    before the change) and again after commit (so a page rendered by another request from the data of
+    before the commit is not kept either).
+    """
+    _bump(organization_id)
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(lambda: _bump(organization_id))
+
+
+def max_age_seconds() -> int:
+    return int(getattr(settings, "TRUSTROOM_TRUST_CENTER_CACHE_SECONDS", DEFAULT_MAX_SECONDS))
+
+
+def _seconds_left_today(now: datetime) -> int:
+    midnight = datetime.combine(now.date() + timedelta(days=1), time.min, tzinfo=UTC)
+    return max(1, int((midnight - now).total_seconds()))
+
+
+@dataclass(frozen=True)
+class PageSlot:
+    """Where one page of one organization is stored for the current UTC day (fix it before rendering)."""
+
+    key: str
+    now: datetime
+
+    def get(self) -> CachedPage | None:
+        entry = cache.get(self.key)
+        return entry if isinstance(entry, CachedPage) else None
+
+    def put(self, body: bytes) -> CachedPage:
+        page = CachedPage(body=body, etag=etag_for(body))
+        timeout = min(max_age_seconds(), _seconds_left_today(self.now))
+        if timeout > 0:
+            cache.set(self.key, page, timeout=timeout)
+        return page
+
+
+def page_slot(organization: Organization, page: str, *, now: datetime | None = None) -> PageSlot:
+    now = now or utc_now()
+    version = current_version(organization.pk)
+    return PageSlot(key=_page_key(organization, version, page, now.astimezone(UTC).date()), now=now)
