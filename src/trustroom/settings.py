@@ -146,6 +146,13 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
+# Periodic jobs (run `celery -A trustroom beat` next to the worker). They only notify, idempotently.
+CELERY_BEAT_SCHEDULE = {
+    "compliance-certification-reminders": {
+        "task": "trustroom.compliance.tasks.send_certification_reminders",
+        "schedule": 24 * 60 * 60,  # daily; a missed day is caught up on the next run
+    },
+}
 
 # --- Files --------------------------------------------------------------------------------------------
 S3_BUCKET = env_str("TRUSTROOM_S3_BUCKET")

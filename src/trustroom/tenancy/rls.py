@@ -87,3 +87,45 @@ class EnableRowLevelSecurity(migrations.operations.base.Operation):
     @property
     def migration_name_fragment(self) -> str:
         return f"rls_{self.model_name.lower()}"
+
+
+# --- Tables shared between built-in rows (no organization) and organization rows ---------------------
+# E.g. compliance frameworks: the built-in ones are read by everyone, custom ones only by their
+# organization. Rows are visible when built-in or of the current organization; only the current
+# organization's rows may be written (built-in rows are loaded by migrations, as the table owner, before
+# the policy is forced — or with `NO FORCE` inside the loading transaction).
+SHARED_USING_PREDICATE = f"(organization_id IS NULL OR {ORG_PREDICATE})"
+
+
+def enable_shared_sql(table: str) -> list[str]:
+    quoted = f'"{table}"'
+    return [
+        f"ALTER TABLE {quoted} ENABLE ROW LEVEL SECURITY",
+        f"ALTER TABLE {quoted} FORCE ROW LEVEL SECURITY",
+        f"DROP POLICY IF EXISTS {POLICY_NAME} ON {quoted}",
+        f"CREATE POLICY {POLICY_NAME} ON {quoted} "
+        f"USING {SHARED_USING_PREDICATE} WITH CHECK ({ORG_PREDICATE})",
+    ]
+
+
+class EnableSharedRowLevelSecurity(EnableRowLevelSecurity):
+    """Like `EnableRowLevelSecurity`, for a table whose rows with no organization are shared read-only.
+
+    USING: organization_id IS NULL OR organization_id = current; WITH CHECK: organization_id = current.
+    """
+
+    def database_forwards(
+        self,
+        app_label: str,
+        schema_editor: BaseDatabaseSchemaEditor,
+        from_state: ProjectState,
+        to_state: ProjectState,
+    ) -> None:
+        self._run(app_label, schema_editor, to_state.apps, enable_shared_sql)
+
+    def describe(self) -> str:
+        return f"Enable row-level security (built-in rows shared) on {self.model_name}"
+
+    @property
+    def migration_name_fragment(self) -> str:
+        return f"shared_rls_{self.model_name.lower()}"

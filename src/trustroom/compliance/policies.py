@@ -1,0 +1,21 @@
+from typing import Any
+
+from trustroom.compliance.models import Certification, ComplianceStatement, Framework, StatementRevision
+from trustroom.tenancy.policies import ALL_ROLES, EDITORS, MANAGERS, NOBODY, ModelPolicy, register
+from trustroom.tenancy.principal import Principal
+
+
+class FrameworkPolicy(ModelPolicy):
+    """Built-in frameworks (no organization) are read by every member and changed by nobody here."""
+
+    def allows(self, principal: Principal | None, action: str, obj: Any = None) -> bool:
+        if obj is not None and getattr(obj, "organization_id", 0) is None:
+            return action == "view" and super().allows(principal, action, None)
+        return super().allows(principal, action, obj)
+
+
+register(Framework, FrameworkPolicy(view=ALL_ROLES, add=MANAGERS, change=MANAGERS, delete=MANAGERS))
+register(ComplianceStatement, ModelPolicy(view=ALL_ROLES, add=EDITORS, change=EDITORS, delete=MANAGERS))
+# History is written by the statement services only.
+register(StatementRevision, ModelPolicy(view=ALL_ROLES, add=NOBODY, change=NOBODY, delete=NOBODY))
+register(Certification, ModelPolicy(view=ALL_ROLES, add=EDITORS, change=EDITORS, delete=MANAGERS))

@@ -1,0 +1,516 @@
+"""Writes of the compliance register: custom frameworks, compliance statements, certifications.
+
+Every function is keyword-only with the acting principal first, atomic, checks the model's policy,
+validates (a ValidationError keyed by field, nothing half-written) and records one audit event. Every
+change that the trust center shows invalidates its cached pages after commit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from trustroom.audit.services import record_event
+from trustroom.compliance.models import (
+    Certification,
+    CertificationKind,
+    ComplianceStatement,
+    ComplianceStatus,
+    Framework,
+    FrameworkKind,
+    StatementRevision,
+    Visibility,
+)
+from trustroom.tenancy import policies
+from trustroom.tenancy.principal import Principal
+from trustroom.tenancy.scope import require_org
+from trustroom.tenancy.selectors import membership_in
+
+MAX_MEASURES = 50
+MEASURE_MAX_CHARS = 500
+UNSET: Any = object()
+
+
+def _invalidate_trust_center() -> None:
+    from trustroom.trustcenter.cache import invalidate_trust_center
+
+    organization_id = require_org().pk
+    transaction.on_commit(lambda: invalidate_trust_center(organization_id), robust=True)
+
+
+def _check_member(user: Any, field: str, errors: dict[str, str]) -> None:
+    if user is not None and membership_in(user, require_org()) is None:
+        errors[field] = "Choose a member of the organization."
+
+
+def _check_framework(framework: Framework | None, errors: dict[str, str], *, required: bool) -> None:
+    if framework is None:
+        if required:
+            errors["framework"] = "Choose a framework."
+        return
+    org = require_org()
+    if framework.pk is None or framework.organization_id not in (None, org.pk):
+        errors["framework"] = "Choose a built-in framework or one of the organization's own."
+
+
+def _check_aware(value: dt.datetime | None, field: str, errors: dict[str, str]) -> None:
+    if value is not None and timezone.is_naive(value):
+        errors[field] = "Give the time with a time zone (UTC)."
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, Framework):
+        return value.code
+    if isinstance(value, Certification):
+        return value.pk
+    if hasattr(value, "email"):
+        return value.email
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    return value
+
+
+# --- Frameworks ----------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_custom_framework(
+    *,
+    actor: Principal,
+    name: str,
+    short_name: str = "",
+    description: str = "",
+    kind: str = FrameworkKind.OTHER,
+) -> Framework:
+    """A framework of the organization's own (e.g. a customer's security schedule); no requirements."""
+    policies.check(actor, "add", Framework)
+    org = require_org()
+    name = name.strip()
+    short_name = (short_name or name).strip()
+    description = description.strip()
+    errors: dict[str, str] = {}
+    if not name:
+        errors["name"] = "Give the framework a name."
+    elif len(name) > 200:
+        errors["name"] = "Use at most 200 characters."
+    if len(short_name) > 60:
+        errors["short_name"] = "Use at most 60 characters."
+    if len(description) > 300:
+        errors["description"] = "Use at most 300 characters."
+    if kind not in FrameworkKind.values:
+        errors["kind"] = f"Kind must be one of: {', '.join(FrameworkKind.values)}."
+    code = f"custom-{slugify(name)[:50]}".rstrip("-")
+    if not errors and Framework.objects.filter(code=code).exists():
+        errors["name"] = "The organization already has a framework with this name."
+    if errors:
+        raise ValidationError(errors)
+    framework = Framework.objects.create(
+        organization=org,
+        code=code,
+        name=name,
+        short_name=short_name,
+        kind=kind,
+        description=description,
+        position=5000,
+    )
+    record_event(
+        actor=actor,
+        action="framework.created",
+        target=framework,
+        changes={"name": name, "short_name": short_name, "kind": kind},
+    )
+    return framework
+
+
+# --- Compliance statements -------------------------------------------------------------------------------
+
+STATEMENT_FIELDS = (
+    "framework",
+    "status",
+    "summary",
+    "measures",
+    "not_applicable_reason",
+    "owner",
+    "last_reviewed_at",
+    "visibility",
+)
+
+
+def clean_measures(measures: Iterable[str] | str | None) -> list[str]:
+    """Measures as given (a list, or text with one per line): stripped, empty ones dropped."""
+    if measures is None:
+        return []
+    items = measures.splitlines() if isinstance(measures, str) else list(measures)
+    return [" ".join(str(item).split()) for item in items if str(item).strip()]
+
+
+def _validate_statement(values: dict[str, Any]) -> None:
+    errors: dict[str, str] = {}
+    _check_framework(values["framework"], errors, required=True)
+    if values["status"] not in ComplianceStatus.values:
+        errors["status"] = f"Status must be one of: {', '.join(ComplianceStatus.values)}."
+    summary = values["summary"]
+    if not summary:
+        errors["summary"] = "Give a one-line summary."
+    elif len(summary) > 300 or "\n" in summary:
+        errors["summary"] = "Keep the summary to one line of at most 300 characters."
+    measures = values["measures"]
+    if len(measures) > MAX_MEASURES:
+        errors["measures"] = f"List at most {MAX_MEASURES} measures."
+    elif any(len(m) > MEASURE_MAX_CHARS for m in measures):
+        errors["measures"] = f"Keep each measure under {MEASURE_MAX_CHARS} characters."
+    if values["status"] == ComplianceStatus.NOT_APPLICABLE and not values["not_applicable_reason"]:
+        errors["not_applicable_reason"] = "Say why the framework does not apply."
+    _check_member(values["owner"], "owner", errors)
+    _check_aware(values["last_reviewed_at"], "last_reviewed_at", errors)
+    if values["visibility"] not in Visibility.values:
+        errors["visibility"] = f"Visibility must be one of: {', '.join(Visibility.values)}."
+    if errors:
+        raise ValidationError(errors)
+
+
+def _record_revision(
+    *, actor: Principal, statement: ComplianceStatement, action: str, changes: dict[str, Any]
+) -> StatementRevision:
+    last = StatementRevision.objects.filter(statement=statement).order_by("-number").first()
+    return StatementRevision.objects.create(
+        statement=statement,
+        number=(last.number if last else 0) + 1,
+        action=action,
+        changed_by=actor.user if actor.user is not None else None,
+        changed_by_label=actor.label[:300],
+        changed_at=timezone.now(),
+        changes=changes,
+    )
+
+
+@transaction.atomic
+def create_statement(
+    *,
+    actor: Principal,
+    framework: Framework | None,
+    status: str,
+    summary: str,
+    measures: Iterable[str] | str | None = None,
+    not_applicable_reason: str = "",
+    owner: Any = None,
+    last_reviewed_at: dt.datetime | None = None,
+    visibility: str = Visibility.PUBLIC,
+) -> ComplianceStatement:
+    policies.check(actor, "add", ComplianceStatement)
+    values: dict[str, Any] = {
+        "framework": framework,
+        "status": status,
+        "summary": (summary or "").strip(),
+        "measures": clean_measures(measures),
+        "not_applicable_reason": (not_applicable_reason or "").strip(),
+        "owner": owner,
+        "last_reviewed_at": last_reviewed_at,
+        "visibility": visibility,
+    }
+    _validate_statement(values)
+    if ComplianceStatement.objects.filter(framework=framework).exists():
+        raise ValidationError({"framework": "The organization already has a statement for this framework."})
+    statement = ComplianceStatement.objects.create(**values)
+    changes = {
+        name: [None, _json_value(value)] for name, value in values.items() if value not in (None, "", [])
+    }
+    _record_revision(actor=actor, statement=statement, action="created", changes=changes)
+    record_event(actor=actor, action="compliance_statement.created", target=statement, changes=changes)
+    _invalidate_trust_center()
+    return statement
+
+
+@transaction.atomic
+def update_statement(
+    *, actor: Principal, statement: ComplianceStatement, **updates: Any
+) -> ComplianceStatement:
+    """Change some fields of a statement (any of STATEMENT_FIELDS); each change goes into its history."""
+    policies.check(actor, "change", statement)
+    unknown = sorted(set(updates) - set(STATEMENT_FIELDS))
+    if unknown:
+        raise ValidationError(dict.fromkeys(unknown, "This field cannot be changed."))
+    statement = ComplianceStatement.objects.select_for_update().get(pk=statement.pk)
+    values = {name: getattr(statement, name) for name in STATEMENT_FIELDS}
+    for name, value in updates.items():
+        if name in ("summary", "not_applicable_reason"):
+            value = (value or "").strip()
+        elif name == "measures":
+            value = clean_measures(value)
+        values[name] = value
+    _validate_statement(values)
+    if (
+        values["framework"].pk != statement.framework_id
+        and ComplianceStatement.objects.filter(framework=values["framework"])
+        .exclude(pk=statement.pk)
+        .exists()
+    ):
+        raise ValidationError({"framework": "The organization already has a statement for this framework."})
+    changes: dict[str, Any] = {}
+    for name in STATEMENT_FIELDS:
+        old, new = getattr(statement, name), values[name]
+        if _json_value(old) != _json_value(new):
+            changes[name] = [_json_value(old), _json_value(new)]
+            setattr(statement, name, new)
+    if not changes:
+        return statement
+    statement.save()
+    _record_revision(actor=actor, statement=statement, action="updated", changes=changes)
+    record_event(actor=actor, action="compliance_statement.updated", target=statement, changes=changes)
+    _invalidate_trust_center()
+    return statement
+
+
+@transaction.atomic
+def delete_statement(*, actor: Principal, statement: ComplianceStatement) -> None:
+    policies.check(actor, "delete", statement)
+    record_event(
+        actor=actor,
+        action="compliance_statement.deleted",
+        target=statement,
+        changes={"framework": statement.framework.code, "status": statement.status},
+    )
+    statement.delete()
+    _invalidate_trust_center()
+
+
+# --- Certifications --------------------------------------------------------------------------------------
+
+CERTIFICATION_FIELDS = (
+    "kind",
+    "framework",
+    "title",
+    "series",
+    "issuer",
+    "number",
+    "valid_from",
+    "valid_until",
+    "audit_period_start",
+    "audit_period_end",
+    "validity_years",
+    "surveillance_interval_months",
+    "owner",
+    "visibility",
+)
+TEXT_FIELDS = ("title", "series", "issuer", "number")
+DEFAULT_SURVEILLANCE_MONTHS = 12
+
+
+def default_series(*, framework: Framework | None, kind: str, title: str) -> str:
+    if framework is not None:
+        return slugify(f"{framework.code}-{kind}")[:80]
+    return slugify(title)[:80] or kind
+
+
+def _validate_certification(values: dict[str, Any]) -> None:
+    errors: dict[str, str] = {}
+    if values["kind"] not in CertificationKind.values:
+        errors["kind"] = f"Kind must be one of: {', '.join(CertificationKind.values)}."
+    _check_framework(values["framework"], errors, required=False)
+    if not values["title"]:
+        errors["title"] = "Give the certification a title."
+    elif len(values["title"]) > 200:
+        errors["title"] = "Use at most 200 characters."
+    if values["series"] and (slugify(values["series"]) != values["series"] or len(values["series"]) > 80):
+        errors["series"] = "Use up to 80 lowercase letters, digits and hyphens."
+    for name, limit in (("issuer", 200), ("number", 100)):
+        if len(values[name]) > limit:
+            errors[name] = f"Use at most {limit} characters."
+    for name in ("valid_from", "valid_until", "audit_period_start", "audit_period_end"):
+        value = values[name]
+        if value is not None and (not isinstance(value, dt.date) or isinstance(value, dt.datetime)):
+            errors[name] = "Give a date (YYYY-MM-DD)."
+    if values["valid_from"] is None:
+        errors.setdefault("valid_from", "Give the first day of validity.")
+    if values["valid_until"] is None:
+        errors.setdefault("valid_until", "Give the last day of validity: nothing is valid forever.")
+    if (
+        "valid_from" not in errors
+        and "valid_until" not in errors
+        and values["valid_until"] < values["valid_from"]
+    ):
+        errors["valid_until"] = "The last day of validity must not be before the first."
+    start, end = values["audit_period_start"], values["audit_period_end"]
+    if (
+        (start is None) != (end is None)
+        and "audit_period_start" not in errors
+        and "audit_period_end" not in errors
+    ):
+        errors["audit_period_end" if end is None else "audit_period_start"] = (
+            "Give both ends of the audit period."
+        )
+    elif start is not None and end is not None and "audit_period_end" not in errors and end < start:
+        errors["audit_period_end"] = "The audit period must not end before it starts."
+    if values["kind"] == CertificationKind.ATTESTATION_REPORT and start is None:
+        errors.setdefault("audit_period_start", "An attestation report covers an audit period: give it.")
+    for name, limit in (("validity_years", 10), ("surveillance_interval_months", 60)):
+        value = values[name]
+        if value is not None and (not isinstance(value, int) or not 1 <= value <= limit):
+            errors[name] = f"Give a whole number from 1 to {limit}, or leave it empty."
+    _check_member(values["owner"], "owner", errors)
+    if values["visibility"] not in Visibility.values:
+        errors["visibility"] = f"Visibility must be one of: {', '.join(Visibility.values)}."
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def create_certification(
+    *,
+    actor: Principal,
+    kind: str,
+    title: str,
+    valid_from: dt.date | None,
+    valid_until: dt.date | None,
+    framework: Framework | None = None,
+    series: str = "",
+    issuer: str = "",
+    number: str = "",
+    audit_period_start: dt.date | None = None,
+    audit_period_end: dt.date | None = None,
+    validity_years: int | None = None,
+    surveillance_interval_months: int | None = UNSET,
+    owner: Any = None,
+    visibility: str = Visibility.PUBLIC,
+) -> Certification:
+    """Record a certification. Certificates get a yearly surveillance audit unless told otherwise."""
+    policies.check(actor, "add", Certification)
+    if surveillance_interval_months is UNSET:
+        surveillance_interval_months = (
+            DEFAULT_SURVEILLANCE_MONTHS if kind == CertificationKind.CERTIFICATE else None
+        )
+    values: dict[str, Any] = {
+        "kind": kind,
+        "framework": framework,
+        "title": (title or "").strip(),
+        "series": (series or "").strip(),
+        "issuer": (issuer or "").strip(),
+        "number": (number or "").strip(),
+        "valid_from": valid_from,
+        "valid_until": valid_until,
+        "audit_period_start": audit_period_start,
+        "audit_period_end": audit_period_end,
+        "validity_years": validity_years,
+        "surveillance_interval_months": surveillance_interval_months,
+        "owner": owner,
+        "visibility": visibility,
+    }
+    _validate_certification(values)
+    if not values["series"]:
+        values["series"] = default_series(framework=framework, kind=kind, title=values["title"])
+    certification = Certification.objects.create(**values)
+    record_event(
+        actor=actor,
+        action="certification.created",
+        target=certification,
+        changes={name: _json_value(value) for name, value in values.items() if value not in (None, "")},
+    )
+    _invalidate_trust_center()
+    return certification
+
+
+@transaction.atomic
+def update_certification(*, actor: Principal, certification: Certification, **updates: Any) -> Certification:
+    policies.check(actor, "change", certification)
+    unknown = sorted(set(updates) - set(CERTIFICATION_FIELDS))
+    if unknown:
+        raise ValidationError(dict.fromkeys(unknown, "This field cannot be changed here."))
+    certification = Certification.objects.select_for_update().get(pk=certification.pk)
+    values = {name: getattr(certification, name) for name in CERTIFICATION_FIELDS}
+    for name, value in updates.items():
+        values[name] = (value or "").strip() if name in TEXT_FIELDS else value
+    _validate_certification(values)
+    if not values["series"]:
+        values["series"] = default_series(
+            framework=values["framework"], kind=values["kind"], title=values["title"]
+        )
+    changes: dict[str, Any] = {}
+    for name in CERTIFICATION_FIELDS:
+        old, new = getattr(certification, name), values[name]
+        if _json_value(old) != _json_value(new):
+            changes[name] = [_json_value(old), _json_value(new)]
+            setattr(certification, name, new)
+    if not changes:
+        return certification
+    certification.save()
+    record_event(actor=actor, action="certification.updated", target=certification, changes=changes)
+    _invalidate_trust_center()
+    return certification
+
+
+@transaction.atomic
+def start_renewal(
+    *, actor: Principal, certification: Certification, at: dt.datetime | None = None
+) -> Certification:
+    """Mark the renewal (recertification audit, next report) as started."""
+    policies.check(actor, "change", certification)
+    errors: dict[str, str] = {}
+    _check_aware(at, "renewal_started_at", errors)
+    if certification.superseded_by_id is not None:
+        errors["renewal_started_at"] = "A superseded certification is not renewed; renew its successor."
+    if errors:
+        raise ValidationError(errors)
+    if certification.renewal_started_at is not None:
+        return certification
+    certification.renewal_started_at = at or timezone.now()
+    certification.save(update_fields=["renewal_started_at", "updated_at"])
+    record_event(
+        actor=actor,
+        action="certification.renewal_started",
+        target=certification,
+        changes={"renewal_started_at": certification.renewal_started_at},
+    )
+    _invalidate_trust_center()
+    return certification
+
+
+@transaction.atomic
+def supersede_certification(
+    *, actor: Principal, certification: Certification, superseded_by: Certification | None
+) -> Certification:
+    """Record that a newer certification of the same series replaces this one."""
+    policies.check(actor, "change", certification)
+    errors: dict[str, str] = {}
+    if superseded_by is None or superseded_by.organization_id != certification.organization_id:
+        errors["superseded_by"] = "Choose a certification of the organization."
+    elif superseded_by.pk == certification.pk:
+        errors["superseded_by"] = "A certification cannot supersede itself."
+    elif superseded_by.series != certification.series:
+        errors["superseded_by"] = "Choose a certification of the same series."
+    elif superseded_by.valid_from < certification.valid_from:
+        errors["superseded_by"] = "Choose a newer certification (one valid from a later day)."
+    elif superseded_by.superseded_by_id is not None:
+        errors["superseded_by"] = "That certification is itself superseded; choose the newest."
+    if errors:
+        raise ValidationError(errors)
+    assert superseded_by is not None  # noqa: S101 - narrowed by the checks above
+    certification.superseded_by = superseded_by
+    certification.save(update_fields=["superseded_by", "updated_at"])
+    record_event(
+        actor=actor,
+        action="certification.superseded",
+        target=certification,
+        changes={"superseded_by": superseded_by.pk, "superseded_by_title": superseded_by.title},
+    )
+    _invalidate_trust_center()
+    return certification
+
+
+@transaction.atomic
+def delete_certification(*, actor: Principal, certification: Certification) -> None:
+    policies.check(actor, "delete", certification)
+    record_event(
+        actor=actor,
+        action="certification.deleted",
+        target=certification,
+        changes={"title": certification.title, "series": certification.series},
+    )
+    Certification.objects.filter(superseded_by=certification).update(superseded_by=None)
+    certification.delete()
+    _invalidate_trust_center()
