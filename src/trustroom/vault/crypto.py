@@ -145,6 +145,7 @@ class LocalKeyset:
         self.path = Path(path)
         self._lock = threading.Lock()
         self._data: dict[str, Any] | None = None
+        self._data_mtime: int | None = None
 
     # Reading ------------------------------------------------------------------------------------
     def _read_file(self) -> dict[str, Any]:
@@ -181,10 +182,20 @@ class LocalKeyset:
             os.fsync(handle.fileno())
         return data
 
+    def _mtime(self) -> int | None:
+        try:
+            return self.path.stat().st_mtime_ns
+        except FileNotFoundError:
+            return None
+
     def _loaded(self, *, reload: bool = False) -> dict[str, Any]:
+        # A stat per use (microseconds) notices a rotation by another process, so new data keys are
+        # wrapped with the new primary at once.
+        mtime = self._mtime()
         with self._lock:
-            if self._data is None or reload:
+            if self._data is None or reload or mtime != self._data_mtime:
                 self._data = self._read_file()
+                self._data_mtime = self._mtime()
             return self._data
 
     def _keys(self, *, reload: bool = False) -> dict[int, bytes]:
@@ -242,6 +253,7 @@ class LocalKeyset:
         os.replace(tmp, self.path)
         with self._lock:
             self._data = data
+            self._data_mtime = self._mtime()
 
     def add_primary_version(self) -> int:
         with self._exclusive() as data:

@@ -31,13 +31,13 @@ def active_key(*, actor: Principal) -> tuple[OrganizationKey, bytes]:
         return existing, unwrap(existing)
     try:
         with transaction.atomic():
-            return _create_key(actor=actor, version=1)
+            return create_key(actor=actor, version=1)
     except IntegrityError:  # a concurrent first upload made it: use that one
         key = OrganizationKey.objects.get(organization_id=org.pk, is_active=True)
         return key, unwrap(key)
 
 
-def _create_key(*, actor: Principal, version: int) -> tuple[OrganizationKey, bytes]:
+def create_key(*, actor: Principal, version: int, audit: bool = True) -> tuple[OrganizationKey, bytes]:
     org = require_org()
     data_key = crypto.new_data_key()
     wrapped = crypto.get_kek().wrap(
@@ -51,6 +51,8 @@ def _create_key(*, actor: Principal, version: int) -> tuple[OrganizationKey, byt
         kek_version=wrapped.kek_version,
         is_active=True,
     )
+    if not audit:
+        return key, data_key
     record_event(
         actor=actor,
         action="organization_key.created",
@@ -100,3 +102,13 @@ def rewrap_organization_keys(*, actor: Principal) -> int:
             changes={"kek_key_id": kek.key_id, "kek_version": primary, "keys": changed},
         )
     return len(changed)
+
+
+def keys_not_on_primary() -> int:
+    """How many of the organization's data keys are wrapped by another KEK version than the primary."""
+    kek = crypto.get_kek()
+    return sum(
+        1
+        for key in OrganizationKey.objects.only("kek_key_id", "kek_version")
+        if key.kek_version != kek.primary_version or key.kek_key_id != kek.key_id
+    )

@@ -7,7 +7,7 @@ import secrets
 import uuid
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -18,7 +18,7 @@ from trustroom.tenancy import policies
 from trustroom.tenancy.principal import Principal
 from trustroom.tenancy.scope import require_org
 from trustroom.vault import crypto, keys
-from trustroom.vault.models import Document
+from trustroom.vault.models import Document, OrganizationKey
 from trustroom.vault.pdfinspect import PdfRejected, inspect_pdf
 
 PDF_CONTENT_TYPE = "application/pdf"
@@ -137,3 +137,66 @@ def record_download(*, actor: Principal, document: Document, watermarked: bool =
         target=document,
         changes={"title": document.title, "watermarked": watermarked},
     )
+
+
+@transaction.atomic
+def rotate_data_key(*, actor: Principal) -> OrganizationKey:
+    """Give the scope's organization a new data key and re-encrypt every document with it.
+
+    For use by the `vault rotate-keys --data-keys` command (data keys are not managed through views).
+    All or nothing per organization: new ciphertexts go to new storage names and the rows switch to
+    them in one transaction; the old files and the old keys go once it has committed (on failure the
+    new files are removed instead). One audit event per organization.
+    """
+    from trustroom.vault.selectors import read_ciphertext
+
+    org = require_org()
+    if actor.organization.pk != org.pk:
+        raise PermissionDenied("The actor belongs to another organization.")
+    old_keys = {key.pk: key for key in OrganizationKey.objects.select_for_update().order_by("version")}
+    version = max((key.version for key in old_keys.values()), default=0) + 1
+    OrganizationKey.objects.filter(is_active=True).update(is_active=False)
+    new_key, new_data_key = keys.create_key(actor=actor, version=version, audit=False)
+    old_data_keys = {pk: keys.unwrap(key) for pk, key in old_keys.items()}
+    written: list[str] = []
+    replaced: list[str] = []
+    try:
+        with transaction.atomic():
+            for document in Document.objects.select_for_update().order_by("pk"):
+                plaintext = crypto.decrypt_document(
+                    old_data_keys[document.data_key_id],
+                    read_ciphertext(document),
+                    organization_id=org.pk,
+                    document_uid=str(document.uid),
+                )
+                blob = crypto.encrypt_document(
+                    new_data_key, plaintext, organization_id=org.pk, document_uid=str(document.uid)
+                )
+                name = default_storage.save(_storage_name(org.pk), ContentFile(blob))
+                written.append(name)
+                replaced.append(document.storage_name)
+                document.data_key = new_key
+                document.storage_name = name
+                document.save(update_fields=["data_key", "storage_name"])
+            OrganizationKey.objects.filter(pk__in=list(old_keys)).delete()
+            record_event(
+                actor=actor,
+                action="organization_key.rotated",
+                target=new_key,
+                changes={
+                    "version": version,
+                    "retired_versions": sorted(key.version for key in old_keys.values()),
+                    "documents_reencrypted": len(written),
+                },
+            )
+    except BaseException:
+        for name in written:
+            default_storage.delete(name)
+        raise
+
+    def remove_old_files() -> None:
+        for name in replaced:
+            default_storage.delete(name)
+
+    transaction.on_commit(remove_old_files)
+    return new_key
