@@ -1,0 +1,120 @@
+"""Forms of the trust center's access pages. They only validate input; the services do the writing."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django import forms
+
+from trustroom.trustcenter.models import DEFAULT_GRANT_DAYS
+from trustroom.trustcenter.services import MAX_GRANT_DAYS
+
+
+def _item_choices(items: list[Any]) -> list[tuple[str, str]]:
+    return [(str(item.document.pk), item.title) for item in items]
+
+
+class AccessRequestForm(forms.Form):
+    name = forms.CharField(label="Your name", max_length=200)
+    email = forms.EmailField(label="Work e-mail", max_length=254, help_text="We send a link to confirm it.")
+    company = forms.CharField(label="Company", max_length=200)
+    reason = forms.CharField(
+        label="Why do you need the documents?",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    documents = forms.MultipleChoiceField(
+        label="Documents",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Leave all unticked to ask for every document that needs access.",
+    )
+
+    def __init__(self, *args: Any, items: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.MultipleChoiceField, self.fields["documents"]).choices = _item_choices(items)
+        if not items:
+            del self.fields["documents"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        data.setdefault("documents", [])
+        return data
+
+
+def _lines(value: str) -> list[str]:
+    return [part.strip() for part in value.replace(",", "\n").splitlines() if part.strip()]
+
+
+class DomainsField(forms.CharField):
+    """Domains one per line (or comma-separated)."""
+
+    widget = forms.Textarea(attrs={"rows": 3})
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, list):
+            return "\n".join(value)
+        return value
+
+    def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
+        return _lines(str(super().to_python(value) or ""))
+
+
+class SettingsForm(forms.Form):
+    published = forms.BooleanField(
+        label="Published", required=False, help_text="Show the trust center at /trust/<slug>/."
+    )
+    intro = forms.CharField(
+        label="Introduction", required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    default_grant_days = forms.IntegerField(
+        label="Access lasts (days)", min_value=1, max_value=MAX_GRANT_DAYS, initial=DEFAULT_GRANT_DAYS
+    )
+    auto_approve_domains = DomainsField(
+        label="Auto-approve e-mail domains",
+        required=False,
+        help_text="Verified requests from these domains are granted without review. One per line.",
+    )
+    refused_email_domains = DomainsField(
+        label="Refused e-mail domains",
+        required=False,
+        help_text="Not accepted as work e-mail (free-mail providers by default). One per line.",
+    )
+
+
+class TermsForm(forms.Form):
+    title = forms.CharField(label="Title", max_length=200, initial="Confidentiality terms")
+    body = forms.CharField(label="Text", widget=forms.Textarea(attrs={"rows": 12}))
+
+
+class ApproveForm(forms.Form):
+    days = forms.IntegerField(label="Access lasts (days)", min_value=1, max_value=MAX_GRANT_DAYS)
+
+
+class DenyForm(forms.Form):
+    note = forms.CharField(label="Note (kept internal)", required=False, max_length=2000)
+
+
+class CustomerAccountForm(forms.Form):
+    name = forms.CharField(label="Customer name", max_length=200)
+    email_domains = DomainsField(
+        label="E-mail domains",
+        required=False,
+        help_text="Requests from these domains are approved with this account's access. One per line.",
+    )
+    all_gated_documents = forms.BooleanField(
+        label="Every gated document", required=False, help_text="Including documents added later."
+    )
+    documents = forms.MultipleChoiceField(
+        label="Documents", required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args: Any, items: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.MultipleChoiceField, self.fields["documents"]).choices = _item_choices(items)
+
+
+class ContactForm(forms.Form):
+    name = forms.CharField(label="Name", required=False, max_length=200)
+    email = forms.EmailField(label="E-mail", max_length=254)

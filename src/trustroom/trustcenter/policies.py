@@ -1,0 +1,33 @@
+"""Who may do what to the trust center's records. Visitors are not members: their steps (request,
+verify, accept terms, download) are authorized by the grant itself in `trustcenter.services`, never by a
+role."""
+
+from trustroom.tenancy.policies import ALL_ROLES, EDITORS, MANAGERS, NOBODY, ModelPolicy, register
+from trustroom.trustcenter.models import (
+    AccessGrant,
+    AccessGrantDocument,
+    AccessRequest,
+    AccessRequestDocument,
+    ConfidentialityTerms,
+    CustomerAccount,
+    CustomerAccountDocument,
+    CustomerContact,
+    DownloadEvent,
+    TermsAcceptance,
+    TrustCenterSettings,
+)
+
+# Publishing the trust center and its terms is a manager's decision.
+register(TrustCenterSettings, ModelPolicy(view=ALL_ROLES, add=MANAGERS, change=MANAGERS))
+register(ConfidentialityTerms, ModelPolicy(view=ALL_ROLES, add=MANAGERS))
+# The security team (editors and above) decides requests, revokes grants and keeps customer accounts.
+register(AccessRequest, ModelPolicy(view=ALL_ROLES, change=EDITORS))
+register(AccessRequestDocument, ModelPolicy(view=ALL_ROLES))
+register(AccessGrant, ModelPolicy(view=ALL_ROLES, add=EDITORS, change=EDITORS, delete=EDITORS))
+register(AccessGrantDocument, ModelPolicy(view=ALL_ROLES))
+register(CustomerAccount, ModelPolicy(view=ALL_ROLES, add=EDITORS, change=EDITORS, delete=EDITORS))
+register(CustomerAccountDocument, ModelPolicy(view=ALL_ROLES))
+register(CustomerContact, ModelPolicy(view=ALL_ROLES, add=EDITORS, change=EDITORS, delete=EDITORS))
+# Records of what visitors did: read-only for everyone.
+register(TermsAcceptance, ModelPolicy(view=ALL_ROLES, add=NOBODY))
+register(DownloadEvent, ModelPolicy(view=ALL_ROLES, add=NOBODY))
