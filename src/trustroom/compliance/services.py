@@ -514,3 +514,27 @@ def delete_certification(*, actor: Principal, certification: Certification) -> N
     Certification.objects.filter(superseded_by=certification).update(superseded_by=None)
     certification.delete()
     _invalidate_trust_center()
+
+
+@transaction.atomic
+def attach_document(
+    *, actor: Principal, certification: Certification, content: bytes, filename: str, title: str = ""
+) -> Certification:
+    """Store the certificate or report PDF in the vault (checked, encrypted) and attach it."""
+    from trustroom.vault.services import store_document
+
+    policies.check(actor, "change", certification)
+    document = store_document(
+        actor=actor, title=(title or "").strip() or certification.title, content=content, filename=filename
+    )
+    previous = certification.document_id
+    certification.document = document
+    certification.save(update_fields=["document", "updated_at"])
+    record_event(
+        actor=actor,
+        action="certification.document_attached",
+        target=certification,
+        changes={"document": document.pk, "previous_document": previous},
+    )
+    _invalidate_trust_center()
+    return certification
