@@ -220,3 +220,42 @@ def test_delete_removes_row_and_file_after_commit(actor_a: Any, storage_dir: Pat
         assert not Document.objects.filter(pk=doc.pk).exists()
         assert AuditEvent.objects.filter(action="document.deleted").count() == 1
     assert stored_files() == []
+
+
+def _inflating_pdf(megabytes: int) -> bytes:
+    """A one-page PDF whose content stream is a few hundred KB compressed and huge inflated."""
+    import zlib
+
+    from pypdf.generic import EncodedStreamObject, NameObject
+
+    writer = PdfWriter()
+    page = writer.add_blank_page(width=200, height=200)
+    stream = EncodedStreamObject()
+    stream._data = zlib.compress(b"0" * (megabytes * 1024 * 1024), 6)
+    stream[NameObject("/Filter")] = NameObject("/FlateDecode")
+    page[NameObject("/Contents")] = writer._add_object(stream)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def test_decompression_bomb_is_refused(actor_a: Any, storage_dir: Path) -> None:
+    content = _inflating_pdf(200)
+    assert len(content) < 1024 * 1024
+    with org_scope(actor_a.organization):
+        with pytest.raises(ValidationError) as excinfo:
+            services.store_document(actor=actor_a, title="Bomb", content=content, filename="bomb.pdf")
+        assert "too much memory" in excinfo.value.message_dict["file"][0]
+        assert not Document.objects.exists()
+    assert stored_files() == []
+
+
+def test_the_checking_process_runs_under_a_memory_limit() -> None:
+    """The parse happens in a child process with an address-space cap: over it, the file is refused."""
+    from trustroom.vault.pdfinspect import PdfRejected, inspect_pdf
+
+    content = sample_pdf(title="Fine", lines=["x"], pages=2)
+    assert inspect_pdf(content, max_pages=10).page_count == 2
+    with pytest.raises(PdfRejected) as excinfo:
+        inspect_pdf(content, max_pages=10, memory_bytes=16 * 1024 * 1024)
+    assert excinfo.value.code == "too_complex"

@@ -30,7 +30,8 @@ def test_every_page_of_a_ten_page_pdf_carries_the_lines() -> None:
 
 def test_rotated_and_odd_sized_pages() -> None:
     writer = PdfWriter()
-    writer.add_blank_page(width=300, height=500)
+    bare = writer.add_blank_page(width=300, height=500)
+    del bare["/Resources"]  # resources left to the page tree: the general merge path
     rotated = writer.add_blank_page(width=842, height=595)
     rotated.rotate(90)
     buffer = io.BytesIO()

@@ -61,14 +61,23 @@ def quick_reject(content: bytes) -> str | None:
     return None
 
 
-def inspect_pdf(content: bytes, *, max_pages: int) -> PdfInfo:
+def inspect_pdf(
+    content: bytes, *, max_pages: int, cpu_seconds: int = CPU_SECONDS, memory_bytes: int = MEMORY_BYTES
+) -> PdfInfo:
     """Return the page count of a readable, unencrypted PDF, or raise PdfRejected with a clear message."""
     code = quick_reject(content)
     if code:
         raise PdfRejected(code, _message(code))
     try:
         completed = subprocess.run(  # noqa: S603 - fixed argv: this interpreter and this module
-            [sys.executable, "-m", "trustroom.vault.pdfinspect", str(max_pages)],
+            [
+                sys.executable,
+                "-m",
+                "trustroom.vault.pdfinspect",
+                str(max_pages),
+                str(cpu_seconds),
+                str(memory_bytes),
+            ],
             input=content,
             capture_output=True,
             timeout=WALL_SECONDS,
@@ -89,6 +98,7 @@ def inspect_pdf(content: bytes, *, max_pages: int) -> PdfInfo:
 
 def _check(content: bytes, max_pages: int) -> dict[str, object]:
     from pypdf import PdfReader
+    from pypdf.errors import LimitReachedError
 
     code = quick_reject(content)
     if code:
@@ -105,7 +115,7 @@ def _check(content: bytes, max_pages: int) -> dict[str, object]:
         for page in reader.pages:  # every page must be usable later (watermarking reads them all)
             _ = page.mediabox
             page.get_contents()
-    except MemoryError:
+    except (MemoryError, LimitReachedError):  # e.g. a stream that inflates past pypdf's output limit
         return {"ok": False, "code": "too_complex"}
     except Exception:  # any parser error means a damaged or malformed file
         return {"ok": False, "code": "unreadable"}
@@ -113,12 +123,12 @@ def _check(content: bytes, max_pages: int) -> dict[str, object]:
 
 
 def _main() -> None:  # pragma: no cover - runs in the child process
-    resource.setrlimit(resource.RLIMIT_CPU, (CPU_SECONDS, CPU_SECONDS))
-    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_BYTES, MEMORY_BYTES))
+    max_pages, cpu_seconds, memory_bytes = (int(arg) for arg in sys.argv[1:4])
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds))
+    resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
     import logging
 
     logging.disable(logging.CRITICAL)  # pypdf warns about every quirk of a file; the answer is enough
-    max_pages = int(sys.argv[1])
     content = sys.stdin.buffer.read()
     sys.stdout.write(json.dumps(_check(content, max_pages)) + "\n")
 
