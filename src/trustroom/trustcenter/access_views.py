@@ -17,7 +17,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
-from django.urls import path, re_path, reverse
+from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.cache import never_cache
@@ -363,14 +363,3 @@ class CustomerAccountView(TrustAccessView):
                 messages.error(request, " ".join(error.messages))
         return redirect("trust:account", org_slug=self.organization.slug)
 
-
-# Wired into `public_urls.py` (namespace `trust`, under /trust/<org_slug>/).
-ACCESS_URLPATTERNS = [
-    path("request-access/", RequestAccessView.as_view(), name="request-access"),
-    re_path(rf"^verify/(?P<secret>{SECRET_PATTERN})/$", VerifyEmailView.as_view(), name="verify-email"),
-    re_path(rf"^access/(?P<secret>{SECRET_PATTERN})/$", AccessLinkView.as_view(), name="access"),
-    path("terms/", TermsView.as_view(), name="terms"),
-    path("documents/", DocumentsView.as_view(), name="documents"),
-    re_path(r"^download/(?P<token>[A-Za-z0-9_:=-]{10,1000})/$", DownloadView.as_view(), name="download"),
-    path("account/", CustomerAccountView.as_view(), name="account"),
-]

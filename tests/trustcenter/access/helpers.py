@@ -10,13 +10,12 @@ from typing import Any
 from django.core import mail
 
 from trustroom.compliance.models import Certification
-from trustroom.compliance.services import create_certification
+from trustroom.compliance.services import attach_document, create_certification
 from trustroom.tenancy.models import Organization, Role
 from trustroom.tenancy.principal import Principal
 from trustroom.tenancy.scope import org_scope
 from trustroom.trustcenter import services
 from trustroom.vault.samples import sample_pdf
-from trustroom.vault.services import store_document
 
 TERMS_V1 = "You will keep these documents confidential. Version one."
 
@@ -28,14 +27,8 @@ def owner_principal(org: Organization, user: Any) -> Principal:
 def gated_certificate(
     org: Organization, actor: Principal, title: str, *, visibility: str = "gated", pages: int = 2
 ) -> Certification:
-    """A certification with a PDF in the vault (the document is attached as compliance attaches it)."""
+    """A certification with its PDF stored in the vault, through the compliance services."""
     with org_scope(org):
-        document = store_document(
-            actor=actor,
-            title=title,
-            content=sample_pdf(title=title, lines=[f"{title} certificate body"], pages=pages),
-            filename=f"{title}.pdf",
-        )
         today = dt.datetime.now(dt.UTC).date()
         cert = create_certification(
             actor=actor,
@@ -45,7 +38,12 @@ def gated_certificate(
             valid_until=today + dt.timedelta(days=300),
             visibility=visibility,
         )
-        Certification.objects.filter(pk=cert.pk).update(document=document)
+        attach_document(
+            actor=actor,
+            certification=cert,
+            content=sample_pdf(title=title, lines=[f"{title} certificate body"], pages=pages),
+            filename=f"{title}.pdf",
+        )
         cert.refresh_from_db()
         return cert
 
