@@ -64,9 +64,9 @@ def offered_items(*, visibilities: tuple[str, ...] = (GATED,)) -> list[GatedItem
             if document.pk in seen:
                 continue
             seen.add(document.pk)
-            items.append(
-                GatedItem(document=document, title=str(record), kind=model._meta.verbose_name, record=record)
-            )
+            kind_display = getattr(record, "get_kind_display", None)
+            kind = str(kind_display()) if callable(kind_display) else str(model._meta.verbose_name)
+            items.append(GatedItem(document=document, title=str(record), kind=kind, record=record))
     return sorted(items, key=lambda item: item.title.lower())
 
 
