@@ -146,6 +146,8 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CELERY_BROKER_URL = "memory://"
     CELERY_TASK_ALWAYS_EAGER = True
+# The public trust center's rendered pages: longest time one stays cached (see trustcenter/cache.py).
+TRUSTROOM_TRUST_CENTER_CACHE_SECONDS = env_int("TRUSTROOM_TRUST_CENTER_CACHE_SECONDS", 300)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_SERIALIZER = "json"

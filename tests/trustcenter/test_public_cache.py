@@ -161,3 +161,17 @@ def test_cache_slots_differ_by_utc_date_and_version(org_a: Any) -> None:
     before = page_slot(org_a, "overview", now=evening).key
     invalidate_trust_center(org_a.pk)
     assert page_slot(org_a, "overview", now=evening).key != before
+
+
+def test_organization_profile_change_shows_without_invalidation(
+    client: Client, org_a: Any, actor: Any
+) -> None:
+    """The tenancy app does not invalidate the trust center: what it changes is part of the key."""
+    from trustroom.tenancy.services import update_organization
+
+    assert b"Alpha Co trust center" in client.get(URL).content
+    with org_scope(org_a):
+        update_organization(actor=actor, name="Alpha Renamed", website="https://alpha.example")
+    page = client.get(URL).content
+    assert b"Alpha Renamed trust center" in page
+    assert b"https://alpha.example" in page

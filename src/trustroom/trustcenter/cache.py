@@ -1,26 +1,27 @@
 """The rendered public trust center, cached per organization.
 
 Every write that changes what the public pages show calls `invalidate_trust_center(organization_id)`
-(after commit). The cache never needs to be right about time on its own:
+(the compliance and trust center services do, on commit). Correctness never rests on that alone:
 
-- Keys: `trustcenter:page:<org id>-<org created>:<version>:<page>:<UTC date>`. The version is a random
-  token per organization, replaced on every invalidation, so a page rendered before a change is never found
-  again. A missing version (evicted, Redis restarted) gets a new random token rather than a counter
-  that could start over at a number whose pages are still stored.
-- Time: a certificate's state changes when a date passes (valid → expiring soon → expired). Those dates
-  are calendar dates, so the current UTC date is part of the key: at midnight UTC every page is
-  rendered afresh, and an expired certificate is never served as valid from the cache. An entry also
-  never outlives the UTC day it was rendered on, and never lives longer than
-  `TRUSTROOM_TRUST_CENTER_CACHE_SECONDS` (a backstop for per-process caches, see below).
+- Keys: `trustcenter:page:<org id>:<org fingerprint>:<version>:<page>:<UTC date>`.
+  The version is a random token per organization, replaced on every invalidation, so a page rendered
+  before a change is never found again; a missing version (evicted, Redis restarted) gets a new random
+  token, never a counter that could start over at a number whose pages are still stored.
+  The fingerprint covers what the pages show of the organization itself (name, website, slug: changed
+  by the tenancy app, which does not call us) and its id and creation time.
+- Time: a certificate's state changes when a date passes (valid → expiring soon → expired). Those
+  dates are calendar dates in UTC, so the current UTC date is part of the key: from midnight UTC every
+  page is rendered afresh, and an expired certificate is never served as valid from the cache. An entry
+  also never outlives the UTC day it was rendered on, nor `TRUSTROOM_TRUST_CENTER_CACHE_SECONDS`.
 - Order: the version is read *before* the page is rendered, so a change committed while a page renders
   stores that (stale) page under the old version, which nobody reads any more.
 - Only pages with nothing of the visitor in them are stored (the views render them without the
-  request: no CSRF token, no session, no account), and only for anonymous visitors.
+  request: no CSRF token, no session, no account menu), and only for anonymous visitors.
 
-The embedded default cache (locmem) is per process: with several worker processes, invalidation
-reaches only the process that made the change, so other processes may serve a page up to
-`TRUSTROOM_TRUST_CENTER_CACHE_SECONDS` old (never across a date change). Set REDIS_URL when running
-several processes.
+The embedded default cache (locmem) is per process: with several worker processes an invalidation
+reaches only the process that made the change, and the others may serve a page up to
+`TRUSTROOM_TRUST_CENTER_CACHE_SECONDS` (default 300) old, never across a UTC date change. Set REDIS_URL
+when running several processes.
 """
 
 from __future__ import annotations
@@ -56,11 +57,18 @@ def _version_key(organization_id: int) -> str:
     return f"{KEY_PREFIX}:version:{organization_id}"
 
 
+def _organization_fingerprint(organization: Organization) -> str:
+    """What the pages show of the organization itself (changed by the tenancy app, which does not
+    invalidate this cache), plus its creation time, which tells apart two organizations that got the
+    same id (a database restored or recreated while the cache kept running)."""
+    born = organization.created_at.isoformat() if organization.created_at else ""
+    shown = (str(organization.pk), born, organization.slug, organization.name, organization.website)
+    return hashlib.sha256("\x1f".join(shown).encode()).hexdigest()[:16]
+
+
 def _page_key(organization: Organization, version: str, page: str, day: date) -> str:
-    # The creation time tells apart two organizations that got the same id (a database restored or
-    # recreated while the cache kept running).
-    born = int(organization.created_at.timestamp() * 1_000_000) if organization.created_at else 0
-    return f"{KEY_PREFIX}:page:{organization.pk}-{born}:{version}:{page}:{day.isoformat()}"
+    fingerprint = _organization_fingerprint(organization)
+    return f"{KEY_PREFIX}:page:{organization.pk}:{fingerprint}:{version}:{page}:{day.isoformat()}"
 
 
 def etag_for(body: bytes) -> str:
