@@ -159,3 +159,13 @@ def test_many_organizations_show_progress(kek_file: Path, storage_dir: Path) -> 
 def test_unknown_org(kek_file: Path) -> None:
     with pytest.raises(CommandError, match="No organization"):
         _run("--org", "nope")
+
+
+@ROTATION
+def test_a_different_keyset_is_named_in_the_error(
+    actor_a: Any, kek_file: Path, storage_dir: Path, settings: Any, tmp_path: Path
+) -> None:
+    doc = store(actor_a, "A one")
+    settings.TRUSTROOM_KEK_PATH = tmp_path / "other" / "kek.json"  # e.g. a wrong path after a move
+    with pytest.raises(crypto.KeysetError, match="TRUSTROOM_KEK_PATH"):
+        document_bytes(_fresh(doc))

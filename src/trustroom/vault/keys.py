@@ -14,7 +14,14 @@ from trustroom.vault.models import OrganizationKey
 
 def unwrap(org_key: OrganizationKey) -> bytes:
     """The plaintext data key (held in memory only for the operation at hand)."""
-    return crypto.get_kek().unwrap(
+    kek = crypto.get_kek()
+    if org_key.kek_key_id != kek.key_id:
+        raise crypto.KeysetError(
+            f"Data key v{org_key.version} of organization {org_key.organization_id} was wrapped by the "
+            f"key-encryption keyset {org_key.kek_key_id}, but the configured keyset is {kek.key_id} "
+            f"({crypto.kek_path()}). Is TRUSTROOM_KEK_PATH pointing at the right file?"
+        )
+    return kek.unwrap(
         bytes(org_key.wrapped_key),
         version=org_key.kek_version,
         associated_data=crypto.data_key_aad(

@@ -100,11 +100,10 @@ class Command(BaseCommand):
             except Exception as exc:  # report and go on: one organization must not block the others
                 failures.append(f"{organization.slug}: {exc}")
                 self.stderr.write(self.style.ERROR(f"FAILED {organization.slug}: {exc}"))
-        summary = (
-            f"Re-wrapped {rewrapped} data key(s) in {len(organizations) - len(failures)} organization(s)"
-        )
+        done = len(organizations) - len(failures)
+        summary = f"{done} organization(s) done: {rewrapped} data key(s) re-wrapped with version {version}"
         if data_keys:
-            summary += f"; new data keys and re-encrypted documents in {rotated} organization(s)"
+            summary += f"; {rotated} organization(s) got a new data key and had their documents re-encrypted"
         self.stdout.write(self.style.SUCCESS(summary + "."))
         if failures:
             raise CommandError(
