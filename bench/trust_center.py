@@ -128,9 +128,12 @@ def prepare_database(env: dict[str, str]) -> None:
         subprocess.run([trustroom, *args], env=env, check=True, stdout=subprocess.DEVNULL)  # noqa: S603
 
 
-def start_gunicorn(env: dict[str, str], port: int, workers: int, log: Path) -> subprocess.Popen[bytes]:
-    # Sync workers: one request at a time each, no keep-alive (gunicorn's recommended default behind
-    # a proxy); wrk reconnects for every request, which is part of what is measured.
+def start_gunicorn(
+    env: dict[str, str], port: int, workers: int, worker_class: str, threads: int, log: Path
+) -> subprocess.Popen[bytes]:
+    # sync (default): one request at a time per worker process and a new connection for every request
+    # (wrk reconnects; that cost is part of what is measured). gthread keeps connections alive as nginx
+    # does, but its threads contend for the GIL: it measured slower here on 2 cores.
     command = [
         str(BIN / "gunicorn"),
         "trustroom.wsgi:application",
@@ -139,7 +142,11 @@ def start_gunicorn(env: dict[str, str], port: int, workers: int, log: Path) -> s
         "--workers",
         str(workers),
         "--worker-class",
-        "sync",
+        worker_class,
+        "--threads",
+        str(threads),
+        "--keep-alive",
+        "5",
         "--backlog",
         "2048",
         "--log-level",
@@ -240,6 +247,8 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1))
+    parser.add_argument("--worker-class", choices=("sync", "gthread"), default="sync")
+    parser.add_argument("--worker-threads", type=int, default=4, help="threads per gunicorn worker (gthread)")
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     args = parser.parse_args()
 
@@ -252,7 +261,9 @@ def main() -> None:
         print(f"building the demo database in {tmp / 'data'} ...", flush=True)
         prepare_database(env)
         app_port, nginx_port = free_port(), free_port()
-        app = start_gunicorn(env, app_port, args.workers, tmp / "gunicorn.log")
+        app = start_gunicorn(
+            env, app_port, args.workers, args.worker_class, args.worker_threads, tmp / "gunicorn.log"
+        )
         app_url = f"http://127.0.0.1:{app_port}{PAGE}"
         html = wait_for(app_url)
         if b"Demo Co" not in html:
@@ -263,9 +274,11 @@ def main() -> None:
             sys.exit("nginx does not serve the same page")
 
         print(
-            f"page {PAGE}: {len(html):,} bytes; gunicorn {args.workers} sync workers; "
+            f"page {PAGE}: {len(html):,} bytes; gunicorn {args.workers} {args.worker_class} workers"
+            f"{f' x {args.worker_threads} threads' if args.worker_class == 'gthread' else ''}; "
             f"wrk {args.threads} threads, {args.connections} connections, {args.seconds} s each "
-            f"(after {args.warmup} s warm-up); {os.cpu_count()} CPUs shared by all",
+            f"(after {args.warmup} s warm-up); {os.cpu_count()} CPUs shared by all; "
+            f"load average before: {os.getloadavg()[0]:.2f}",
             flush=True,
         )
         results: list[Result] = []
