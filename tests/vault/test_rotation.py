@@ -169,3 +169,32 @@ def test_a_different_keyset_is_named_in_the_error(
     settings.TRUSTROOM_KEK_PATH = tmp_path / "other" / "kek.json"  # e.g. a wrong path after a move
     with pytest.raises(crypto.KeysetError, match="TRUSTROOM_KEK_PATH"):
         document_bytes(_fresh(doc))
+
+
+@ROTATION
+def test_sweep_removes_only_old_orphans(actor_a: Any, kek_file: Path, storage_dir: Path) -> None:
+    import os
+    import time
+
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    doc = store(actor_a, "Kept")
+    org_id = actor_a.organization.pk
+    old_orphan = default_storage.save(f"vault/{org_id}/orphan.enc", ContentFile(b"x"))
+    gone_org = default_storage.save("vault/987654/left-behind.enc", ContentFile(b"x"))
+    young_orphan = default_storage.save(f"vault/{org_id}/young.enc", ContentFile(b"x"))
+    two_hours_ago = time.time() - 7200
+    for name in (old_orphan, gone_org, doc.storage_name):
+        os.utime(storage_dir / name, (two_hours_ago, two_hours_ago))
+
+    out = io.StringIO()
+    call_command("vault", "sweep", "--dry-run", stdout=out)
+    assert "2 orphan(s) would be removed" in out.getvalue()
+    assert (storage_dir / old_orphan).exists()
+
+    call_command("vault", "sweep", stdout=io.StringIO())
+    assert not (storage_dir / old_orphan).exists()
+    assert not (storage_dir / gone_org).exists()
+    assert (storage_dir / young_orphan).exists()
+    assert document_bytes(_fresh(doc))

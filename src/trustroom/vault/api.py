@@ -47,7 +47,7 @@ class DocumentSerializer(serializers.ModelSerializer):
         return email_or_none(document.uploaded_by)
 
 
-class DocumentUploadSerializer(StrictInputMixin, serializers.Serializer):
+class VaultDocumentUploadSerializer(StrictInputMixin, serializers.Serializer):
     title = serializers.CharField(max_length=200)
     file = serializers.FileField(help_text="A PDF without a password, at most TRUSTROOM_VAULT_MAX_UPLOAD_MB.")
 
@@ -67,7 +67,7 @@ class DocumentUploadSerializer(StrictInputMixin, serializers.Serializer):
         summary="Upload a document",
         description="Multipart upload of a PDF (`file`) with a `title`. Non-PDF, encrypted, damaged or "
         "oversized files are refused with 400 and a message on `file`. The file is stored encrypted.",
-        request={"multipart/form-data": DocumentUploadSerializer},
+        request={"multipart/form-data": VaultDocumentUploadSerializer},
         responses={201: DocumentSerializer},
     ),
     destroy=extend_schema(summary="Delete a document", responses={204: None}),
@@ -86,7 +86,7 @@ class DocumentsViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgReso
         return selectors.documents()
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        body = DocumentUploadSerializer(data=request.data)
+        body = VaultDocumentUploadSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         upload = body.validated_data["file"]
         document = services.store_document(

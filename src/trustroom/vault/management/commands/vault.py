@@ -1,4 +1,4 @@
-"""`trustroom vault rotate-keys [--retire-old] [--data-keys] [--org SLUG]`.
+"""`trustroom vault rotate-keys [--retire-old] [--data-keys] [--org SLUG]` and `trustroom vault sweep`.
 
 rotate-keys adds a new primary version to the key-encryption keyset, then re-wraps every organization's
 data keys with it (one transaction and one audit event per organization). With --retire-old, the old KEK
@@ -6,12 +6,15 @@ versions are removed from the keyset afterwards, and only if every data key of e
 wrapped by the new primary. With --data-keys, each organization also gets a new data key and every
 document is re-encrypted with it.
 
+sweep removes stored ciphertexts that no document row points at (older than --grace-minutes).
+
 Exit status: 0 when done; 1 when some organization failed (old KEK versions are then kept);
 2 for an unknown organization.
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -21,7 +24,7 @@ from trustroom.tenancy.models import Organization
 from trustroom.tenancy.principal import system_principal
 from trustroom.tenancy.scope import org_scope
 from trustroom.tenancy.selectors import organization_by_slug
-from trustroom.vault import crypto, keys, services
+from trustroom.vault import crypto, keys, maintenance, services
 
 # Below this many organizations the run takes a moment: a progress bar would only be noise.
 PROGRESS_THRESHOLD = 20
@@ -60,8 +63,19 @@ class Command(BaseCommand):
             "--retire-old then refuses while other organizations use old versions).",
         )
 
+        sweep = subcommands.add_parser(
+            "sweep",
+            help="Remove stored files that no document points at.",
+            description="Remove ciphertexts left without a document row (a rolled-back upload, a deleted "
+            "organization), once older than the grace period.",
+        )
+        sweep.add_argument("--grace-minutes", type=int, default=60, help="Leave younger files alone (60).")
+        sweep.add_argument("--dry-run", action="store_true", help="Only list what would be removed.")
+
     def handle(self, *args: Any, **options: Any) -> None:
-        if options["subcommand"] == "rotate-keys":
+        if options["subcommand"] == "sweep":
+            self.sweep(grace_minutes=options["grace_minutes"], dry_run=options["dry_run"])
+        elif options["subcommand"] == "rotate-keys":
             self.rotate_keys(
                 retire_old=options["retire_old"], data_keys=options["data_keys"], org_slug=options.get("org")
             )
@@ -133,3 +147,16 @@ class Command(BaseCommand):
             self.stdout.write(f"Retired KEK version(s) {', '.join(map(str, removed))}.")
         else:
             self.stdout.write("No old KEK versions to retire.")
+
+    def sweep(self, *, grace_minutes: int, dry_run: bool) -> None:
+        if grace_minutes < 0:
+            raise CommandError("--grace-minutes cannot be negative.")
+        report = maintenance.sweep_orphans(grace=timedelta(minutes=grace_minutes), dry_run=dry_run)
+        for name in report.removed:
+            self.stdout.write(f"{'would remove' if dry_run else 'removed'} {name}")
+        verb = "would be removed" if dry_run else "removed"
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{report.checked} stored file(s) checked; {len(report.removed)} orphan(s) {verb}."
+            )
+        )
