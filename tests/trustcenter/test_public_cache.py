@@ -13,8 +13,10 @@ from django.urls import reverse
 from tests.factories import principal_for
 from tests.trustcenter.public_data import make_certification, publish, today_utc
 from trustroom.compliance.models import Certification, Visibility
+from trustroom.compliance.services import update_certification
 from trustroom.tenancy.scope import org_scope
 from trustroom.trustcenter.cache import invalidate_trust_center
+from trustroom.trustcenter.services import update_settings
 
 pytestmark = pytest.mark.django_db
 
@@ -44,7 +46,7 @@ def test_second_anonymous_get_is_served_from_the_cache(
     client: Client, org_a: Any, actor: Any, django_assert_num_queries: Any
 ) -> None:
     with org_scope(org_a):
-        make_certification(title="ISO 27001", valid_until=today_utc() + dt.timedelta(days=300))
+        make_certification(actor, title="ISO 27001", valid_until=today_utc() + dt.timedelta(days=300))
     first = client.get(URL)
     assert first.status_code == 200
     with django_assert_num_queries(1) as queries:  # the organization by its slug, nothing else
@@ -55,21 +57,36 @@ def test_second_anonymous_get_is_served_from_the_cache(
     assert second["Cache-Control"] == "public, no-cache"
 
 
-def test_a_change_through_the_service_shows_on_the_next_get(client: Client, org_a: Any, actor: Any) -> None:
+def test_a_change_through_the_compliance_service_shows_on_the_next_get(
+    client: Client, org_a: Any, actor: Any, django_capture_on_commit_callbacks: Any
+) -> None:
     with org_scope(org_a):
-        make_certification(title="ISO 27001", valid_until=today_utc() + dt.timedelta(days=300))
+        cert = make_certification(actor, title="ISO 27001", valid_until=today_utc() + dt.timedelta(days=300))
     assert b"ISO 27001" in client.get(URL).content
-    with org_scope(org_a):
-        from trustroom.trustcenter.services import update_settings
+    with django_capture_on_commit_callbacks(execute=True), org_scope(org_a):
+        update_certification(actor=actor, certification=cert, title="ISO/IEC 27001:2022")
+    assert b"ISO/IEC 27001:2022" in client.get(URL).content
+    with django_capture_on_commit_callbacks(execute=True), org_scope(org_a):
+        update_certification(actor=actor, certification=cert, visibility=Visibility.PRIVATE)
+    assert b"ISO/IEC 27001:2022" not in client.get(URL).content
 
+
+def test_a_change_of_the_trust_center_settings_shows_on_the_next_get(
+    client: Client, org_a: Any, actor: Any
+) -> None:
+    assert client.get(URL).status_code == 200
+    with org_scope(org_a):
         update_settings(actor=actor, intro="A brand new introduction")
     assert b"A brand new introduction" in client.get(URL).content
+    with org_scope(org_a):
+        update_settings(actor=actor, published=False)
+    assert client.get(URL).status_code == 404
 
 
 def test_without_invalidation_the_cached_page_is_served(client: Client, org_a: Any, actor: Any) -> None:
     """The counterpart of the test above: the cache is really used, so invalidation is what matters."""
     with org_scope(org_a):
-        cert = make_certification(title="ISO 27001", valid_until=today_utc() + dt.timedelta(days=300))
+        cert = make_certification(actor, title="ISO 27001", valid_until=today_utc() + dt.timedelta(days=300))
     assert b"ISO 27001" in client.get(URL).content
     with org_scope(org_a):
         Certification.objects.filter(pk=cert.pk).update(title="Renamed quietly")
@@ -82,7 +99,7 @@ def test_invalidation_inside_a_transaction_also_drops_pages_rendered_before_comm
     client: Client, org_a: Any, actor: Any
 ) -> None:
     with org_scope(org_a):
-        cert = make_certification(title="ISO 27001", valid_until=today_utc() + dt.timedelta(days=300))
+        cert = make_certification(actor, title="ISO 27001", valid_until=today_utc() + dt.timedelta(days=300))
     client.get(URL)
     with org_scope(org_a):
         Certification.objects.filter(pk=cert.pk).update(visibility=Visibility.PRIVATE)
@@ -92,7 +109,7 @@ def test_invalidation_inside_a_transaction_also_drops_pages_rendered_before_comm
 
 def test_matching_etag_answers_304_without_a_body(client: Client, org_a: Any, actor: Any) -> None:
     with org_scope(org_a):
-        make_certification(title="ISO 27001", valid_until=today_utc() + dt.timedelta(days=300))
+        make_certification(actor, title="ISO 27001", valid_until=today_utc() + dt.timedelta(days=300))
     first = client.get(URL)
     etag = first["ETag"]
     assert etag.startswith('"') and etag.endswith('"')
@@ -108,7 +125,7 @@ def test_matching_etag_answers_304_without_a_body(client: Client, org_a: Any, ac
 def test_etag_changes_when_the_page_changes(client: Client, org_a: Any, actor: Any) -> None:
     etag = client.get(URL)["ETag"]
     with org_scope(org_a):
-        make_certification(title="SOC 2", valid_until=today_utc() + dt.timedelta(days=300))
+        make_certification(actor, title="SOC 2", valid_until=today_utc() + dt.timedelta(days=300))
     invalidate_trust_center(org_a.pk)
     response = client.get(URL, HTTP_IF_NONE_MATCH=etag)
     assert response.status_code == 200
@@ -119,7 +136,9 @@ def test_expiry_boundary_with_a_warm_cache_shows_expired(client: Client, org_a: 
     last_valid_day = dt.date(2031, 3, 31)
     with time_machine.travel(dt.datetime(2031, 3, 31, 23, 59, 30, tzinfo=dt.UTC), tick=False):
         with org_scope(org_a):
-            make_certification(title="ISO 27001", valid_until=last_valid_day, valid_from=dt.date(2028, 4, 1))
+            make_certification(
+                actor, title="ISO 27001", valid_until=last_valid_day, valid_from=dt.date(2028, 4, 1)
+            )
         warm = client.get(URL).content.decode()
         assert "until 31 March 2031" in warm
         assert "Expired" not in warm
@@ -136,7 +155,7 @@ def test_signed_in_visitors_are_neither_served_nor_stored(
     client: Client, org_a: Any, owner_a: Any, actor: Any
 ) -> None:
     with org_scope(org_a):
-        cert = make_certification(title="ISO 27001", valid_until=today_utc() + dt.timedelta(days=300))
+        cert = make_certification(actor, title="ISO 27001", valid_until=today_utc() + dt.timedelta(days=300))
     client.force_login(owner_a)
     signed_in = client.get(URL)
     assert signed_in["Cache-Control"] == "private, no-cache"

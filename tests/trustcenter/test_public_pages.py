@@ -81,10 +81,12 @@ def test_compliance_tab_shows_each_published_statement(client: Client, alpha: An
 
 
 def test_not_applicable_statement_shows_its_reason(client: Client, org_a: Any, owner_a: Any) -> None:
+    actor = principal_for(owner_a, org_a)
     with org_scope(org_a):
-        update_settings(actor=principal_for(owner_a, org_a), published=True)
-        pci = custom_framework(code="pci", name="PCI DSS")
+        update_settings(actor=actor, published=True)
+        pci = custom_framework(actor, name="PCI DSS")
         make_statement(
+            actor,
             framework=pci,
             status="not_applicable",
             summary="Payment Card Industry Data Security Standard",
@@ -120,13 +122,15 @@ def test_expired_certificate_shows_expired_and_never_valid(client: Client, alpha
 
 
 def test_renewal_in_progress_is_shown(client: Client, org_a: Any, owner_a: Any) -> None:
+    from trustroom.compliance.services import start_renewal
+
+    actor = principal_for(owner_a, org_a)
     with org_scope(org_a):
-        update_settings(actor=principal_for(owner_a, org_a), published=True)
-        make_certification(
-            title="ISO renewing",
-            valid_until=today_utc() + dt.timedelta(days=20),
-            renewal_started_at=dt.datetime.now(dt.UTC),
+        update_settings(actor=actor, published=True)
+        cert = make_certification(
+            actor, title="ISO renewing", valid_until=today_utc() + dt.timedelta(days=20)
         )
+        start_renewal(actor=actor, certification=cert)
     item = article(page(client, "certifications"), "ISO renewing")
     assert "Renewal in progress" in item
 
@@ -137,12 +141,18 @@ def test_private_items_never_appear(client: Client, alpha: Any) -> None:
         assert "alpha hidden" not in html, name
 
 
-def test_gated_item_shows_existence_and_freshness_but_no_document(client: Client, alpha: Any) -> None:
+def test_gated_item_shows_existence_freshness_and_request_access(client: Client, alpha: Any) -> None:
     html = page(client, "certifications")
     gated = article(html, "alpha gated cert")
     until = today_utc() + dt.timedelta(days=400)
     assert f"until {until.day} {until:%B %Y}" in gated
+    request_access = reverse("trust:request-access", kwargs={"org_slug": "alpha-co"})
+    assert f'href="{request_access}"' in gated
+    assert "Request access" in gated
+    # No document is linked from the public pages: gated ones need a grant, and the public item's
+    # certificate offers no request button either.
     assert "/download/" not in html
+    assert "Request access" not in article(html, "alpha public cert")
 
 
 def test_no_data_of_another_organization(client: Client, alpha: Any, bravo: Any) -> None:
@@ -165,7 +175,11 @@ def test_unpublished_trust_center_is_404_like_an_unknown_one(
     client: Client, org_a: Any, owner_a: Any
 ) -> None:
     with org_scope(org_a):
-        make_certification(title="Not yet public", valid_until=today_utc() + dt.timedelta(days=30))
+        make_certification(
+            principal_for(owner_a, org_a),
+            title="Not yet public",
+            valid_until=today_utc() + dt.timedelta(days=30),
+        )
     response = client.get(reverse("trust:overview", kwargs={"org_slug": "alpha-co"}))
     assert response.status_code == 404
     assert b"Not yet public" not in response.content
@@ -208,10 +222,12 @@ def test_write_methods_are_refused(client: Client, alpha: Any) -> None:
         assert "GET" in response["Allow"]
 
 
-def test_gated_visibility_change_is_reflected(client: Client, org_a: Any, owner_a: Any) -> None:
+def test_attestation_report_shows_its_audit_period(client: Client, org_a: Any, owner_a: Any) -> None:
+    actor = principal_for(owner_a, org_a)
     with org_scope(org_a):
-        update_settings(actor=principal_for(owner_a, org_a), published=True)
+        update_settings(actor=actor, published=True)
         make_certification(
+            actor,
             title="SOC 2 Type 2 report",
             kind="attestation_report",
             valid_until=today_utc() + dt.timedelta(days=200),
