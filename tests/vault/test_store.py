@@ -261,3 +261,21 @@ def test_the_checking_process_runs_under_a_memory_limit() -> None:
     with pytest.raises(PdfRejected) as excinfo:
         inspect_pdf(content, max_pages=10, memory_bytes=16 * 1024 * 1024)
     assert excinfo.value.code == "too_complex"
+
+
+def test_a_wrapped_data_key_moved_to_another_organization_does_not_unwrap(
+    actor_a: Any, actor_b: Any, storage_dir: Path
+) -> None:
+    from trustroom.vault import keys
+    from trustroom.vault.crypto import DecryptionError
+
+    doc_a = store(actor_a, "A report")
+    doc_b = store(actor_b, "B report")
+    with org_scope(actor_a.organization):
+        key_a = OrganizationKey.objects.get(pk=doc_a.data_key_id)
+    with org_scope(actor_b.organization):
+        key_b = OrganizationKey.objects.get(pk=doc_b.data_key_id)
+    assert keys.unwrap(key_b)
+    key_b.wrapped_key = bytes(key_a.wrapped_key)  # same KEK, but bound to organization A
+    with pytest.raises(DecryptionError):
+        keys.unwrap(key_b)
