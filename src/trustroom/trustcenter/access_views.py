@@ -362,4 +362,3 @@ class CustomerAccountView(TrustAccessView):
             except ValidationError as error:
                 messages.error(request, " ".join(error.messages))
         return redirect("trust:account", org_slug=self.organization.slug)
-

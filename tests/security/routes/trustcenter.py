@@ -75,7 +75,8 @@ ROUTES: dict[str, Route] = {
 
 def build_world(*, org: Organization, actor: Principal, label: str) -> dict[str, Any]:
     """A published trust center with terms, one gated document, a customer account with a contact, a
-    pending request, an unverified one, and an approved one whose grant accepted the terms."""
+    pending request, an unverified one, and an approved one (for that document) whose grant accepted the
+    terms and downloaded it: a row in every table of the trust center's access flow."""
     services.update_settings(
         actor=actor,
         published=True,
@@ -118,10 +119,18 @@ def build_world(*, org: Organization, actor: Principal, label: str) -> dict[str,
     _unverified, verify_secret = request("unverified")
     pending, pending_secret = request("pending")
     services.verify_access_request(secret=pending_secret)
-    approved, approved_secret = request("approved")
+    approved, approved_secret = services.submit_access_request(
+        name=f"{label} approved",
+        email=f"approved@{label}-prospect.example",
+        company=f"{label} prospect",
+        document_ids=[document.pk],
+    )
     services.verify_access_request(secret=approved_secret)
     grant, access_secret = services.approve_access_request(actor=actor, access_request=approved)
     acceptance = services.accept_terms(terms=terms, grant=grant)
+    # One download, so that every table of the flow holds a row of this organization.
+    token = services.download_token(document=document, acceptance=acceptance)
+    services.download_document(authorized=services.authorize_download(token=token))
     return {
         "tc_terms": terms.pk,
         "tc_request": pending.pk,
@@ -130,5 +139,5 @@ def build_world(*, org: Organization, actor: Principal, label: str) -> dict[str,
         "tc_contact": contact.pk,
         "tc_verify_secret": verify_secret,
         "tc_access_secret": access_secret,
-        "tc_download_token": services.download_token(document=document, acceptance=acceptance),
+        "tc_download_token": token,
     }

@@ -193,3 +193,29 @@ def test_grants_page_filters_and_requests_page_lists_pending_first(
     assert [r.email for r in page.context["requests"]] == ["later@prospect.example", "pat@prospect.example"]
     grants = admin.get(reverse("trustcenter:grants", kwargs={"org_slug": org_a.slug}) + "?status=active")
     assert grants.status_code == 200 and b"No grants with this status" in grants.content
+
+
+def test_services_check_the_policy_themselves(
+    org_a: Any, trust_a: dict[str, Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    """Not only the views: a viewer's principal cannot decide, revoke or publish through the services."""
+    from django.core.exceptions import PermissionDenied
+
+    from tests.factories import principal_for
+
+    access_request = verified_request(org_a, django_capture_on_commit_callbacks)
+    viewer = principal_for(member(org_a, "viewer"), org_a)
+    editor = principal_for(member(org_a, "editor"), org_a)
+    with org_scope(org_a):
+        for call in (
+            lambda: services.approve_access_request(actor=viewer, access_request=access_request),
+            lambda: services.deny_access_request(actor=viewer, access_request=access_request),
+            lambda: services.publish_terms(actor=editor, body="An editor may not publish terms."),
+            lambda: services.update_settings(actor=editor, published=False),
+        ):
+            with pytest.raises(PermissionDenied):
+                call()
+        grant, _secret = services.approve_access_request(actor=editor, access_request=access_request)
+        with pytest.raises(PermissionDenied):
+            services.revoke_grant(actor=viewer, grant=grant)
+        assert AccessGrant.objects.get().revoked_at is None
