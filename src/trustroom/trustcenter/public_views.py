@@ -302,8 +302,11 @@ class TrustCenterPageView(PublicTrustCenterMixin, View):
     http_method_names: ClassVar[list[str]] = ["get", "head", "options"]  # type: ignore[misc]
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if request.method not in ("GET", "HEAD"):
-            return super().dispatch(request, *args, **kwargs)  # 405 page, options
+        if request.method in ("GET", "HEAD"):
+            return self.get(request, *args, **kwargs)  # in its own scope, only when not cached
+        return super().dispatch(request, *args, **kwargs)  # OPTIONS, or the 405 page
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         organization = resolve_public_organization(kwargs[ORG_URL_KWARG])
         now = page_cache.utc_now()
         if not _is_anonymous(request):
@@ -341,10 +344,7 @@ class TrustCenterPageView(PublicTrustCenterMixin, View):
         response = not_modified if not_modified is not None else HttpResponse(body)
         response["ETag"] = etag
         response["Cache-Control"] = cache_control
-        return response  # type: ignore[return-value]
-
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:  # pragma: no cover
-        raise AssertionError("GET is answered by dispatch()")
+        return response
 
     def http_method_not_allowed(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         from trustroom.tenancy.views import allowed_methods, method_not_allowed_page
