@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from io import StringIO
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from tests.factories import member, principal_for
 from trustroom.compliance import selectors, services
@@ -15,6 +17,7 @@ from trustroom.compliance.models import Framework, Requirement
 from trustroom.tenancy.scope import ScopeError, org_scope
 
 pytestmark = pytest.mark.django_db
+POSTGRES = getattr(settings, "TEST_DB", "sqlite") == "postgres"
 
 
 def test_the_migration_loaded_every_builtin_framework_with_requirements() -> None:
@@ -42,12 +45,27 @@ def test_the_migration_loaded_every_builtin_framework_with_requirements() -> Non
     assert max(len(t) for t in Requirement.objects.values_list("title", flat=True)) <= 80
 
 
-def test_load_frameworks_command_is_idempotent() -> None:
-    before = Requirement.objects.count()
-    call_command("compliance", "load-frameworks")
-    call_command("compliance", "load-frameworks")
-    assert Requirement.objects.count() == before
-    assert Framework.builtins.count() == len(BUILTIN_FRAMEWORKS)
+@pytest.mark.django_db(databases=["default", "owner"] if POSTGRES else ["default"])
+def test_load_frameworks_command_is_idempotent_and_repairs() -> None:
+    # On PostgreSQL only the table owner may write built-in rows (the migrations run as it).
+    alias = "owner" if POSTGRES else "default"
+    before = Requirement.objects.using(alias).count()
+    Requirement.objects.using(alias).filter(identifier="A.8.12").update(title="changed")
+    out = StringIO()
+    call_command("compliance", "load-frameworks", "--database", alias, stdout=out)
+    assert "0 created, 0 updated; requirements: 0 created, 2 updated" not in out.getvalue()
+    assert "requirements: 0 created, 1 updated" in out.getvalue()
+    call_command("compliance", "load-frameworks", "--database", alias, stdout=out)
+    assert out.getvalue().endswith("requirements: 0 created, 0 updated.\n")
+    assert Requirement.objects.using(alias).count() == before
+    assert Framework.builtins.using(alias).count() == len(BUILTIN_FRAMEWORKS)
+
+
+@pytest.mark.skipif(not POSTGRES, reason="row-level security is PostgreSQL's")
+def test_the_application_role_cannot_load_builtin_frameworks() -> None:
+    Requirement.objects.filter(identifier="A.8.12").update(title="changed")  # no RLS on requirements
+    with pytest.raises(CommandError, match="owns the tables"):
+        call_command("compliance", "load-frameworks")
 
 
 def test_framework_queries_need_a_scope() -> None:

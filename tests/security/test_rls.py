@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 
 from tests.factories import member, principal_for
+from tests.security.cross_tenant import WORLD_BUILDERS
 from trustroom.identity.services import create_api_token
 from trustroom.tenancy.models import OrgOwnedModel
 from trustroom.tenancy.rls import POLICY_NAME
@@ -112,6 +113,9 @@ def two_orgs_with_data(org_a: Any, org_b: Any) -> tuple[Any, Any]:
             actor = principal_for(owner, org)
             invite_member(actor=actor, email=f"invitee@{org.slug}.test", role="viewer")
             create_api_token(actor=actor, name=f"ci-{org.slug}", scope="read")
+            # Every app's records, as the cross-tenant harness builds them (so every table has rows).
+            for build_world in WORLD_BUILDERS:
+                build_world(org=org, actor=actor, label=org.slug.split("-")[0])
     return org_a, org_b
 
 

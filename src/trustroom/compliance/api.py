@@ -220,7 +220,7 @@ class StatementsViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgRes
     def get_serializer_class(self) -> Any:
         return StatementDetailSerializer if self.action == "retrieve" else StatementSerializer
 
-    def detail(self, statement: ComplianceStatement, code: int = status.HTTP_200_OK) -> Response:
+    def respond_detail(self, statement: ComplianceStatement, code: int = status.HTTP_200_OK) -> Response:
         statement = selectors.statements().prefetch_related("revisions").get(pk=statement.pk)
         return Response(StatementDetailSerializer(statement).data, status=code)
 
@@ -228,7 +228,7 @@ class StatementsViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgRes
         body = StatementWriteSerializer(data=request.data, context=self.get_serializer_context())
         body.is_valid(raise_exception=True)
         statement = services.create_statement(actor=self.principal, **body.validated_data)
-        return self.detail(statement, status.HTTP_201_CREATED)
+        return self.respond_detail(statement, status.HTTP_201_CREATED)
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         statement = self.get_object()
@@ -240,7 +240,7 @@ class StatementsViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgRes
         statement = services.update_statement(
             actor=self.principal, statement=statement, **body.validated_data
         )
-        return self.detail(statement)
+        return self.respond_detail(statement)
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return self.update(request, *args, partial=True, **kwargs)

@@ -154,3 +154,27 @@ def load_builtin_frameworks(
             requirement_model._base_manager.using(using).bulk_create(new_rows)
             result.requirements_created += len(new_rows)
     return result
+
+
+def ensure_builtin_frameworks(*, using: str = "default") -> LoadResult:
+    """Load or update the built-in frameworks with the current models; idempotent.
+
+    On PostgreSQL the framework table's row-level security never lets anyone write a row without an
+    organization, the table owner included (FORCE): the owner lifts FORCE for this transaction only
+    (ALTER TABLE is transactional), so run this as the role that owns the tables — migrations do.
+    """
+    from django.db import connections, transaction
+
+    from trustroom.compliance.models import Framework, Requirement
+
+    connection = connections[using]
+    table = Framework._meta.db_table
+    with transaction.atomic(using=using):
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(f'ALTER TABLE "{table}" NO FORCE ROW LEVEL SECURITY')
+        result = load_builtin_frameworks(Framework, Requirement, using=using)
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(f'ALTER TABLE "{table}" FORCE ROW LEVEL SECURITY')
+    return result

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -80,11 +81,10 @@ def notify(
         created.append(notification)
     if not created:
         return []
+    text = body + (f"\n\n{_absolute(url)}\n" if url else "\n")
     for notification in created:
-        email = notification.recipient.email
-        text = body + (f"\n\n{_absolute(url)}\n" if url else "\n")
         transaction.on_commit(
-            lambda email=email, text=text: send_mail(subject, text, None, [email]), robust=True
+            partial(send_mail, subject, text, None, [notification.recipient.email]), robust=True
         )
     record_event(
         actor=actor,

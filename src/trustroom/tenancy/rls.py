@@ -91,28 +91,29 @@ class EnableRowLevelSecurity(migrations.operations.base.Operation):
 
 # --- Tables shared between built-in rows (no organization) and organization rows ---------------------
 # E.g. compliance frameworks: the built-in ones are read by everyone, custom ones only by their
-# organization. Rows are visible when built-in or of the current organization; only the current
-# organization's rows may be written (built-in rows are loaded by migrations, as the table owner, before
-# the policy is forced — or with `NO FORCE` inside the loading transaction).
-SHARED_USING_PREDICATE = f"(organization_id IS NULL OR {ORG_PREDICATE})"
+# organization. The usual `org_isolation` policy (USING and WITH CHECK: the current organization) governs
+# every command; a second, permissive policy for SELECT only adds the rows without an organization. So
+# built-in rows are read by all and can be inserted, changed or deleted by nobody but the table owner
+# with FORCE lifted (migrations load them that way).
+SHARED_READ_POLICY_NAME = "shared_builtin_read"
 
 
 def enable_shared_sql(table: str) -> list[str]:
     quoted = f'"{table}"'
     return [
-        f"ALTER TABLE {quoted} ENABLE ROW LEVEL SECURITY",
-        f"ALTER TABLE {quoted} FORCE ROW LEVEL SECURITY",
-        f"DROP POLICY IF EXISTS {POLICY_NAME} ON {quoted}",
-        f"CREATE POLICY {POLICY_NAME} ON {quoted} "
-        f"USING {SHARED_USING_PREDICATE} WITH CHECK ({ORG_PREDICATE})",
+        *enable_sql(table),
+        f"DROP POLICY IF EXISTS {SHARED_READ_POLICY_NAME} ON {quoted}",
+        f"CREATE POLICY {SHARED_READ_POLICY_NAME} ON {quoted} FOR SELECT USING (organization_id IS NULL)",
     ]
 
 
-class EnableSharedRowLevelSecurity(EnableRowLevelSecurity):
-    """Like `EnableRowLevelSecurity`, for a table whose rows with no organization are shared read-only.
+def disable_shared_sql(table: str) -> list[str]:
+    return [f'DROP POLICY IF EXISTS {SHARED_READ_POLICY_NAME} ON "{table}"', *disable_sql(table)]
 
-    USING: organization_id IS NULL OR organization_id = current; WITH CHECK: organization_id = current.
-    """
+
+class EnableSharedRowLevelSecurity(EnableRowLevelSecurity):
+    """Like `EnableRowLevelSecurity`, for a table whose rows without an organization are shared read-only:
+    the same `org_isolation` policy, plus SELECT of the rows whose organization is NULL."""
 
     def database_forwards(
         self,
@@ -123,8 +124,19 @@ class EnableSharedRowLevelSecurity(EnableRowLevelSecurity):
     ) -> None:
         self._run(app_label, schema_editor, to_state.apps, enable_shared_sql)
 
+    def database_backwards(
+        self,
+        app_label: str,
+        schema_editor: BaseDatabaseSchemaEditor,
+        from_state: ProjectState,
+        to_state: ProjectState,
+    ) -> None:
+        self._run(app_label, schema_editor, from_state.apps, disable_shared_sql)
+
     def describe(self) -> str:
-        return f"Enable row-level security (built-in rows shared) on {self.model_name}"
+        return (
+            f"Enable row-level security (rows without an organization readable by all) on {self.model_name}"
+        )
 
     @property
     def migration_name_fragment(self) -> str:

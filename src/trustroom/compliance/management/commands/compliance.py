@@ -6,11 +6,10 @@ import datetime as dt
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import DatabaseError, connections, transaction
+from django.db import DatabaseError
 
 from trustroom.compliance import reminders
-from trustroom.compliance.builtin import load_builtin_frameworks
-from trustroom.compliance.models import Framework, Requirement
+from trustroom.compliance.builtin import ensure_builtin_frameworks
 from trustroom.tenancy.selectors import organization_by_slug
 
 
@@ -38,23 +37,12 @@ class Command(BaseCommand):
             self.send_reminders(org_slug=options.get("org"), date=options.get("date"))
 
     def load_frameworks(self, *, using: str) -> None:
-        connection = connections[using]
-        table = Framework._meta.db_table
         try:
-            with transaction.atomic(using=using):
-                if connection.vendor == "postgresql":
-                    # Built-in rows have no organization, which the row-level security policy never lets
-                    # the application write: the table owner lifts FORCE for this transaction only.
-                    with connection.cursor() as cursor:
-                        cursor.execute(f'ALTER TABLE "{table}" NO FORCE ROW LEVEL SECURITY')
-                result = load_builtin_frameworks(Framework, Requirement, using=using)
-                if connection.vendor == "postgresql":
-                    with connection.cursor() as cursor:
-                        cursor.execute(f'ALTER TABLE "{table}" FORCE ROW LEVEL SECURITY')
+            result = ensure_builtin_frameworks(using=using)
         except DatabaseError as error:
             raise CommandError(
                 f"Could not load the built-in frameworks ({error}). On PostgreSQL run this as the role "
-                "that owns the tables (the one `trustroom migrate` uses)."
+                "that owns the tables (the one `trustroom migrate` uses), e.g. with its DATABASE_URL."
             ) from error
         self.stdout.write(
             f"Built-in frameworks: {result.frameworks_created} created, {result.frameworks_updated} updated; "
