@@ -77,7 +77,10 @@ def test_compliance_tab_shows_each_published_statement(client: Client, alpha: An
     assert "alpha public framework summary" in public
     assert "<li>alpha public framework measure one</li>" in public
     assert "Last reviewed" in public
-    assert "alpha gated framework" in html
+    gated = article(html, "alpha gated framework")
+    assert "Compliant" in gated and "Last reviewed" in gated
+    assert "alpha gated framework measure" not in html  # the details are for those given access
+    assert f'href="{reverse("trust:request-access", kwargs={"org_slug": "alpha-co"})}"' in gated
 
 
 def test_not_applicable_statement_shows_its_reason(client: Client, org_a: Any, owner_a: Any) -> None:

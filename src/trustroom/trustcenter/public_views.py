@@ -124,6 +124,7 @@ class StatementItem:
     measures: list[str]
     not_applicable_reason: str
     last_reviewed: date | None
+    gated: bool
 
 
 @dataclass(frozen=True)
@@ -205,16 +206,20 @@ def _measures(value: Any) -> list[str]:
 
 
 def _statement_item(statement: Any) -> StatementItem:
+    """A gated statement shows its status and freshness; how the organization complies (measures,
+    reason) is for those given access, so it is not even put into the page."""
     status = _text(statement.status)
+    gated = statement.visibility == Visibility.GATED
     return StatementItem(
         framework=_framework_name(statement.framework),
         status=status,
         status_label=_display(statement, "status"),
         tone=STATUS_TONES.get(status, "neutral"),
         summary=_text(statement.summary),
-        measures=_measures(statement.measures),
-        not_applicable_reason=_text(getattr(statement, "not_applicable_reason", "")),
+        measures=[] if gated else _measures(statement.measures),
+        not_applicable_reason="" if gated else _text(statement.not_applicable_reason),
         last_reviewed=_as_date(statement.last_reviewed_at),
+        gated=gated,
     )
 
 
