@@ -262,6 +262,10 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "InvitationStatusEnum": "trustroom.tenancy.api.INVITATION_STATUS_CHOICES",
         "ApiTokenStatusEnum": "trustroom.identity.api.API_TOKEN_STATUS_CHOICES",
+        "ComplianceStatusEnum": "trustroom.compliance.models.ComplianceStatus",
+        "FrameworkKindEnum": "trustroom.compliance.models.FrameworkKind",
+        "CertificationKindEnum": "trustroom.compliance.models.CertificationKind",
+        "CertificationStateEnum": "trustroom.compliance.state.CertificationState",
     },
 }
 

@@ -80,6 +80,8 @@ def test_statement_crud_with_history(org_a: Any, owner_a: Any, api: str) -> None
     statement = created.json()
     assert statement["owner"] == "owner@alpha.test" and statement["framework"]["code"] == "pci-dss"
     url = f"{api}compliance-statements/{statement['id']}/"
+    assert len(items(client.get(api + "compliance-statements/?status=not_applicable").json())) == 1
+    assert items(client.get(api + "compliance-statements/?status=compliant").json()) == []
     changed = client.patch(url, {"visibility": "gated"}, content_type="application/json")
     assert changed.status_code == 200
     history = changed.json()["history"]
@@ -115,6 +117,8 @@ def test_certification_api_has_state_and_actions(org_a: Any, owner_a: Any, api: 
         content_type="application/json",
     )
     assert superseded.status_code == 200 and superseded.json()["state"] == "superseded"
+    expired = items(client.get(api + "certifications/?state=superseded").json())
+    assert [c["id"] for c in expired] == [old.json()["id"]]
     renewing = client.post(f"{api}certifications/{new['id']}/start-renewal/")
     assert renewing.json()["state"] == "renewal_in_progress"
     bad = client.patch(

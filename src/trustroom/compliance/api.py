@@ -12,7 +12,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -39,6 +39,7 @@ from trustroom.tenancy.selectors import members_of
 # --- Shared fields -------------------------------------------------------------------------------------
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class FrameworkField(serializers.PrimaryKeyRelatedField):
     """A framework by id: built-in or the organization's own (others do not exist for the caller)."""
 
@@ -46,6 +47,7 @@ class FrameworkField(serializers.PrimaryKeyRelatedField):
         return selectors.frameworks()
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class MemberField(serializers.PrimaryKeyRelatedField):
     """A member of the organization, by user id."""
 
@@ -186,7 +188,13 @@ class StatementWriteSerializer(StrictInputMixin, serializers.Serializer):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="List compliance statements"),
+    list=extend_schema(
+        summary="List compliance statements",
+        parameters=[
+            OpenApiParameter("status", str, enum=ComplianceStatus.values, description="Only this status."),
+            OpenApiParameter("visibility", str, enum=Visibility.values, description="Only this visibility."),
+        ],
+    ),
     retrieve=extend_schema(
         summary="One compliance statement, with its change history", responses=StatementDetailSerializer
     ),
@@ -215,6 +223,11 @@ class StatementsViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgRes
         queryset = selectors.statements()
         if self.action == "retrieve":
             queryset = queryset.prefetch_related("revisions")
+        if self.action == "list":
+            for name in ("status", "visibility"):
+                value = self.request.query_params.get(name)
+                if value:
+                    queryset = queryset.filter(**{name: value})
         return queryset
 
     def get_serializer_class(self) -> Any:
@@ -354,7 +367,13 @@ class DocumentUploadSerializer(serializers.Serializer):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="List certifications and attestations (state computed when read)"),
+    list=extend_schema(
+        summary="List certifications and attestations (state computed when read)",
+        parameters=[
+            OpenApiParameter("state", str, enum=CertificationState.values, description="Only this state."),
+            OpenApiParameter("series", str, description="Only this renewal series."),
+        ],
+    ),
     retrieve=extend_schema(summary="One certification"),
     create=extend_schema(
         summary="Add a certification",
@@ -392,7 +411,15 @@ class CertificationsViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Or
     parser_classes = [JSONParser, FormParser, MultiPartParser]
 
     def scoped_queryset(self) -> QuerySet[Any]:
-        return selectors.certifications().select_related("document")
+        queryset = selectors.certifications().select_related("document")
+        if self.action == "list":
+            state = self.request.query_params.get("state")
+            if state:
+                queryset = queryset.filter(**{"computed_state": state})  # annotated by the selector
+            series = self.request.query_params.get("series")
+            if series:
+                queryset = queryset.filter(series=series)
+        return queryset
 
     def policy_action(self, request: Request) -> str:
         if self.action in ("start_renewal", "supersede", "document"):
