@@ -275,6 +275,12 @@ class AccessRequestsViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Or
         request=None,
         responses=GrantSerializer,
     ),
+    resend=extend_schema(
+        summary="E-mail the holder a new access link",
+        description="The previous access link stops working.",
+        request=None,
+        responses=GrantSerializer,
+    ),
 )
 class GrantsViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgResourceViewSet):
     policy_model = AccessGrant
@@ -284,11 +290,20 @@ class GrantsViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgResourc
         return AccessGrant.objects.select_related("revoked_by")
 
     def policy_action(self, request: Request) -> str:
-        return "delete" if self.action == "revoke" else super().policy_action(request)
+        if self.action == "revoke":
+            return "delete"
+        if self.action == "resend":
+            return "change"
+        return super().policy_action(request)
 
     @action(detail=True, methods=["post"])
     def revoke(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         grant = services.revoke_grant(actor=self.principal, grant=self.get_object())
+        return Response(GrantSerializer(grant).data)
+
+    @action(detail=True, methods=["post"])
+    def resend(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        grant, _secret = services.resend_access_link(actor=self.principal, grant=self.get_object())
         return Response(GrantSerializer(grant).data)
 
 

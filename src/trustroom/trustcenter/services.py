@@ -351,17 +351,26 @@ def verify_access_request(*, secret: str) -> VerificationOutcome:
 
 
 def _notify_reviewers(org: Organization, access_request: AccessRequest) -> None:
-    reviewers = list(
-        Membership.objects.filter(organization=org, role__in=[Role.OWNER, Role.ADMIN, Role.EDITOR])
-        .select_related("user")
-        .values_list("user__email", flat=True)
+    """Tell the people who decide (owners, admins, editors) in the app and by e-mail, once per request."""
+    from trustroom.notifications.services import notify
+    from trustroom.tenancy.principal import system_principal
+
+    reviewers = [
+        membership.user
+        for membership in Membership.objects.filter(
+            organization=org, role__in=[Role.OWNER, Role.ADMIN, Role.EDITOR]
+        ).select_related("user")
+    ]
+    body = render_to_string(
+        "trustcenter/email/review.txt", {"organization": org, "access_request": access_request}
     )
-    link = _base_url() + reverse("trustcenter:requests", kwargs={"org_slug": org.slug})
-    _send_on_commit(
+    notify(
+        actor=system_principal(org),
+        recipients=reviewers,
+        key=f"trustcenter.access-request.{access_request.pk}",
         subject=f"Access request from {access_request.name} ({access_request.company})",
-        template="trustcenter/email/review.txt",
-        context={"organization": org, "access_request": access_request, "link": link},
-        to=reviewers,
+        body=body.strip(),
+        url=reverse("trustcenter:requests", kwargs={"org_slug": org.slug}),
     )
 
 
@@ -414,6 +423,11 @@ def _approve(
             "rule": rule or "reviewed",
         },
     )
+    _send_access_link(org, grant, secret)
+    return grant, secret
+
+
+def _send_access_link(org: Organization, grant: AccessGrant, secret: str) -> None:
     link = _base_url() + reverse("trust:access", kwargs={"org_slug": org.slug, "secret": secret})
     _send_on_commit(
         subject=f"Your access to {org.name}'s security documents",
@@ -421,7 +435,23 @@ def _approve(
         context={"organization": org, "grant": grant, "link": link},
         to=[grant.email],
     )
-    return grant, secret
+
+
+@transaction.atomic
+def resend_access_link(*, actor: Principal, grant: AccessGrant) -> tuple[AccessGrant, str]:
+    """E-mail the holder a new access link (for a lost e-mail); the previous link stops working."""
+    policies.check(actor, "change", grant)
+    locked = AccessGrant.objects.select_for_update().get(pk=grant.pk)
+    if not locked.is_active():
+        raise ValidationError(f"This grant is {locked.status()}; approve a new request instead.")
+    secret = secrets.token_urlsafe(32)
+    locked.access_digest = _digest(secret)
+    locked.save(update_fields=["access_digest"])
+    record_event(
+        actor=actor, action="trustcenter.access_link_reissued", target=locked, changes={"email": locked.email}
+    )
+    _send_access_link(require_org(), locked, secret)
+    return locked, secret
 
 
 def _decidable(access_request: AccessRequest) -> AccessRequest:

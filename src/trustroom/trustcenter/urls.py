@@ -15,6 +15,7 @@ urlpatterns = [
     path("requests/<int:pk>/deny/", views.DenyRequestView.as_view(), name="request-deny"),
     path("grants/", views.GrantsView.as_view(), name="grants"),
     path("grants/<int:pk>/revoke/", views.RevokeGrantView.as_view(), name="grant-revoke"),
+    path("grants/<int:pk>/resend/", views.ResendAccessLinkView.as_view(), name="grant-resend"),
     path("acceptances/", views.AcceptancesView.as_view(), name="acceptances"),
     path("downloads/", views.DownloadsView.as_view(), name="downloads"),
     path("customers/", views.CustomersView.as_view(), name="customers"),

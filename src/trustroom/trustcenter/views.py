@@ -222,6 +222,7 @@ class GrantsView(TrustCenterPage):
             rows=rows,
             status_filter=status,
             can_revoke=self.allows("delete", AccessGrant),
+            can_resend=self.allows("change", AccessGrant),
             page_title="Access grants",
         )
 
@@ -250,6 +251,25 @@ class RevokeGrantView(TrustCenterPage):
             messages.error(request, " ".join(error.messages))
         else:
             messages.success(request, f"Access of {grant.email} was revoked; their links stopped working.")
+        return self.back("grants")
+
+
+class ResendAccessLinkView(RevokeGrantView):
+    permission_action = "change"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return self.back("grants")
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        grant = self.get_grant()
+        try:
+            services.resend_access_link(actor=self.principal, grant=grant)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request, f"A new access link was e-mailed to {grant.email}; the old one stopped working."
+            )
         return self.back("grants")
 
 

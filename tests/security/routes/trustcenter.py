@@ -35,6 +35,7 @@ ROUTES: dict[str, Route] = {
     "trustcenter:request-deny": Route(ORG, target=obj("tc_request")),
     "trustcenter:grants": Route(ORG),
     "trustcenter:grant-revoke": Route(ORG, target=obj("tc_grant")),
+    "trustcenter:grant-resend": Route(ORG, target=obj("tc_grant")),
     "trustcenter:acceptances": Route(ORG),
     "trustcenter:downloads": Route(ORG),
     "trustcenter:customers": Route(ORG),
@@ -54,6 +55,7 @@ ROUTES: dict[str, Route] = {
     "access-grant-list": Route(ORG, api=True),
     "access-grant-detail": Route(ORG, api=True, target=obj("tc_grant")),
     "access-grant-revoke": Route(ORG, api=True, target=obj("tc_grant")),
+    "access-grant-resend": Route(ORG, api=True, target=obj("tc_grant")),
     "customer-account-list": Route(ORG, api=True),
     "customer-account-detail": Route(ORG, api=True, target=obj("tc_customer")),
     # The visitor's side

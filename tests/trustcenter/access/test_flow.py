@@ -497,3 +497,20 @@ def test_another_organizations_links_and_ids_open_nothing(
     with org_scope(org_a):
         grant.refresh_from_db()
         assert grant.is_active()
+
+
+def test_a_new_access_link_replaces_the_old_one(
+    org_a: Any, owner_a: Any, trust_a: dict[str, Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    _client, grant = granted_visitor(org_a, owner_a, django_capture_on_commit_callbacks)
+    old_link = link_from_outbox("/access/")
+    admin = Client()
+    admin.force_login(owner_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin.post(url("trustcenter:grant-resend", org_a, pk=grant.pk))
+    assert response.status_code == 302
+    new_link = link_from_outbox("/access/")
+    assert new_link != old_link and mail.outbox[-1].to == [VISITOR["email"]]
+    fresh = Client()
+    assert fresh.get(old_link).status_code == 403
+    assert fresh.get(new_link).url == url("trust:terms", org_a)
