@@ -8,8 +8,10 @@ What it does (prints figures; it is not a test):
    server; 2 x cores workers by default) on a free loopback port;
 2. saves the rendered `/trust/demo-co/` as a static file and serves it with nginx (own temporary
    configuration, own free loopback port, not a daemon: it stops with this script);
-3. warms both up, then loads each for `--seconds` with wrk at `--connections` connections and prints
-   requests per second and p99 latency side by side, and the ratio.
+3. for scale, serves the same bytes from a bare WSGI function under the same gunicorn settings (the
+   ceiling for any Python WSGI application here);
+4. warms each up, then loads each for `--seconds` with wrk at `--connections` connections and prints
+   requests per second and p99 latency side by side, and the ratios.
 Goal (issue 3): Trustroom at least 20% of nginx's throughput, p99 under 25 ms.
 
 nginx and wrk come from Debian (`apt-get install -y nginx-light wrk`, or `nginx wrk`); when missing,
@@ -129,14 +131,21 @@ def prepare_database(env: dict[str, str]) -> None:
 
 
 def start_gunicorn(
-    env: dict[str, str], port: int, workers: int, worker_class: str, threads: int, log: Path
+    env: dict[str, str],
+    port: int,
+    workers: int,
+    worker_class: str,
+    threads: int,
+    log: Path,
+    app: str = "trustroom.wsgi:application",
+    cwd: Path = ROOT,
 ) -> subprocess.Popen[bytes]:
     # sync (default): one request at a time per worker process and a new connection for every request
     # (wrk reconnects; that cost is part of what is measured). gthread keeps connections alive as nginx
     # does, but its threads contend for the GIL: it measured slower here on 2 cores.
     command = [
         str(BIN / "gunicorn"),
-        "trustroom.wsgi:application",
+        app,
         "--bind",
         f"127.0.0.1:{port}",
         "--workers",
@@ -154,7 +163,21 @@ def start_gunicorn(
         "--error-logfile",
         str(log),
     ]
-    return subprocess.Popen(command, env=env, cwd=ROOT, start_new_session=True)  # noqa: S603
+    return subprocess.Popen(command, env=env, cwd=cwd, start_new_session=True)  # noqa: S603
+
+
+# The ceiling for any Python WSGI application under the same gunicorn: the same bytes, no framework.
+BARE_WSGI = """\
+from pathlib import Path
+
+BODY = Path(__file__).with_name("site").joinpath("index.html").read_bytes()
+HEADERS = [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(BODY)))]
+
+
+def application(environ, start_response):
+    start_response("200 OK", HEADERS)
+    return [BODY]
+"""
 
 
 NGINX_CONF = """\
@@ -256,6 +279,7 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="trustroom-bench-"))
     app: subprocess.Popen[bytes] | None = None
     web: subprocess.Popen[bytes] | None = None
+    bare: subprocess.Popen[bytes] | None = None
     try:
         env = trustroom_env(tmp / "data")
         print(f"building the demo database in {tmp / 'data'} ...", flush=True)
@@ -272,6 +296,21 @@ def main() -> None:
         nginx_url = f"http://127.0.0.1:{nginx_port}{PAGE}"
         if wait_for(nginx_url) != html:
             sys.exit("nginx does not serve the same page")
+        (tmp / "bare_wsgi.py").write_text(BARE_WSGI)
+        bare_port = free_port()
+        bare = start_gunicorn(
+            dict(os.environ),
+            bare_port,
+            args.workers,
+            args.worker_class,
+            args.worker_threads,
+            tmp / "bare.log",
+            app="bare_wsgi:application",
+            cwd=tmp,
+        )
+        bare_url = f"http://127.0.0.1:{bare_port}{PAGE}"
+        if wait_for(bare_url) != html:
+            sys.exit("the bare WSGI app does not serve the same page")
 
         print(
             f"page {PAGE}: {len(html):,} bytes; gunicorn {args.workers} {args.worker_class} workers"
@@ -282,14 +321,19 @@ def main() -> None:
             flush=True,
         )
         results: list[Result] = []
-        for name, url in (("nginx (static file)", nginx_url), ("trustroom (gunicorn)", app_url)):
+        targets = (
+            ("nginx (static file)", nginx_url),
+            ("trustroom (gunicorn)", app_url),
+            ("bare WSGI (gunicorn)", bare_url),
+        )
+        for name, url in targets:
             run_wrk(wrk, name, url, seconds=args.warmup, connections=args.connections, threads=args.threads)
             results.append(
                 run_wrk(
                     wrk, name, url, seconds=args.seconds, connections=args.connections, threads=args.threads
                 )
             )
-        static, dynamic = results
+        static, dynamic, ceiling = results
         print()
         print(f"{'':24}{'requests/s':>12}{'p99 latency':>14}{'requests':>11}{'errors':>8}")
         for r in results:
@@ -298,11 +342,17 @@ def main() -> None:
         print()
         print(f"throughput ratio trustroom / nginx: {ratio:.1%} (goal ≥ {GOAL_RATIO:.0%})")
         print(f"trustroom p99: {dynamic.p99_ms:.2f} ms (goal < {GOAL_P99_MS:.0f} ms)")
+        print(
+            f"for scale: the same bytes from a bare WSGI function under the same gunicorn reach "
+            f"{ceiling.rps / static.rps if static.rps else 0.0:.1%} of nginx, "
+            f"and trustroom {dynamic.rps / ceiling.rps if ceiling.rps else 0.0:.1%} of that"
+        )
         met = ratio >= GOAL_RATIO and dynamic.p99_ms < GOAL_P99_MS and not dynamic.errors
         print("goal met" if met else "goal NOT met")
     finally:
         stop(web, signal.SIGQUIT)
         stop(app)
+        stop(bare)
         shutil.rmtree(tmp, ignore_errors=True)
 
 
