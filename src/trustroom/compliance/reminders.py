@@ -75,7 +75,7 @@ def _message(cert: Certification, reminder: DueReminder) -> tuple[str, str]:
     if reminder.event == EXPIRY:
         subject = f"{cert.title} expires {days} ({when})"
         body = (
-            f"{cert.title} ({cert.get_kind_display()}) is valid until {when}. "
+            f"{cert.title} is valid until {when}. "
             "Start the renewal so that the trust center keeps showing a valid certification; "
             "after that day it shows as expired."
         )
