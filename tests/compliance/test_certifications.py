@@ -183,3 +183,12 @@ def test_attach_a_pdf_through_the_vault_and_refuse_a_non_pdf(org_a: Any, actor: 
         services.attach_document(actor=actor, certification=cert, content=pdf, filename="iso.pdf")
         cert.refresh_from_db()
         assert cert.document is not None and cert.document.page_count == 1
+
+
+def test_validity_follows_the_renewal_cycle_when_no_end_is_given(org_a: Any, actor: Any) -> None:
+    with org_scope(org_a):
+        cert = services.create_certification(
+            actor=actor, kind="certificate", title="ISO", valid_from=dt.date(2024, 2, 29), valid_until=None,
+            validity_years=3,
+        )  # fmt: skip
+    assert cert.valid_until == dt.date(2027, 2, 27)

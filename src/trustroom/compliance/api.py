@@ -343,7 +343,12 @@ class CertificationWriteSerializer(StrictInputMixin, serializers.Serializer):
     issuer = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     number = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
     valid_from = serializers.DateField()
-    valid_until = serializers.DateField(help_text="Last day of validity (UTC, inclusive).")
+    valid_until = serializers.DateField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Last day of validity (UTC, inclusive). Omitted: `validity_years` after `valid_from`.",
+    )
     audit_period_start = serializers.DateField(required=False, allow_null=True, default=None)
     audit_period_end = serializers.DateField(required=False, allow_null=True, default=None)
     validity_years = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1)

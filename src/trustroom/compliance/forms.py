@@ -111,8 +111,9 @@ class CertificationForm(forms.Form):
     valid_from = forms.DateField(label="Valid from", widget=forms.DateInput(attrs={"type": "date"}))
     valid_until = forms.DateField(
         label="Valid until",
+        required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="The last day of validity (UTC).",
+        help_text="The last day of validity (UTC). Empty: from the renewal cycle below.",
     )
     audit_period_start = forms.DateField(
         label="Audit period from", required=False, widget=forms.DateInput(attrs={"type": "date"})

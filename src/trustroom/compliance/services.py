@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
+from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -329,7 +330,9 @@ def _validate_certification(values: dict[str, Any]) -> None:
     if values["valid_from"] is None:
         errors.setdefault("valid_from", "Give the first day of validity.")
     if values["valid_until"] is None:
-        errors.setdefault("valid_until", "Give the last day of validity: nothing is valid forever.")
+        errors.setdefault(
+            "valid_until", "Give the last day of validity (or the renewal cycle): nothing is valid forever."
+        )
     if (
         "valid_from" not in errors
         and "valid_until" not in errors
@@ -381,6 +384,14 @@ def create_certification(
 ) -> Certification:
     """Record a certification. Certificates get a yearly surveillance audit unless told otherwise."""
     policies.check(actor, "add", Certification)
+    if (
+        valid_until is None
+        and isinstance(valid_from, dt.date)
+        and isinstance(validity_years, int)
+        and 1 <= validity_years <= 10
+    ):
+        # Valid for the renewal cycle: N years from the first day, the day before the anniversary last.
+        valid_until = valid_from + relativedelta(years=validity_years) - dt.timedelta(days=1)
     if surveillance_interval_months is UNSET:
         surveillance_interval_months = (
             DEFAULT_SURVEILLANCE_MONTHS if kind == CertificationKind.CERTIFICATE else None
