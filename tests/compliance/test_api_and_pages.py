@@ -192,6 +192,15 @@ def test_pages_create_and_edit_with_measures_one_per_line(org_a: Any, owner_a: A
     assert "Consent\nOpt-out" in edit
     register = client.get(base + "?status=compliant").content.decode()
     assert "Children&#x27;s data" in register
+    partial = client.get(base + "?status=compliant", HTTP_HX_REQUEST="true").content.decode()
+    assert "Children&#x27;s data" in partial and "<html" not in partial
+    reviewed = client.post(
+        f"{base}statements/{statement.pk}/edit/",
+        {"framework": coppa, "status": "compliant", "summary": "Children's data", "measures": "Consent",
+         "last_reviewed_at": "2026-11-02T10:30", "visibility": "public"},
+    )  # fmt: skip
+    assert reviewed.status_code == 302
+    assert 'value="2026-11-02T10:30"' in client.get(f"{base}statements/{statement.pk}/edit/").content.decode()
     assert "No statement matches" in client.get(base + "?status=non_compliant").content.decode()
 
 

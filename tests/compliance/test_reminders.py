@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from io import StringIO
 from typing import Any
 
 import pytest
 import time_machine
 from django.core import mail
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from tests.factories import member, principal_for
 from trustroom.audit.models import AuditEvent
@@ -159,3 +160,18 @@ def test_the_beat_schedule_runs_the_task_daily(settings: Any) -> None:
     entry = settings.CELERY_BEAT_SCHEDULE["compliance-certification-reminders"]
     assert entry["task"] == reminder_task.name
     assert entry["schedule"] == 24 * 60 * 60
+
+
+def test_the_command_acts_on_a_given_day_and_refuses_bad_arguments(
+    setup: dict[str, Any], committed: Any
+) -> None:
+    out = StringIO()
+    with committed():
+        call_command(
+            "compliance", "send-reminders", "--org", setup["org"].slug, "--date", "2026-09-25", stdout=out
+        )
+    assert "1 due, 3 notifications sent across 1 organization(s)" in out.getvalue()
+    with pytest.raises(CommandError, match="No organization"):
+        call_command("compliance", "send-reminders", "--org", "nope")
+    with pytest.raises(CommandError, match="YYYY-MM-DD"):
+        call_command("compliance", "send-reminders", "--date", "25/09/2026")

@@ -65,7 +65,7 @@ class StatementForm(forms.Form):
     last_reviewed_at = forms.DateTimeField(
         label="Last reviewed at (UTC)",
         required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     visibility = forms.ChoiceField(label="Visibility", choices=Visibility.choices, initial=Visibility.PUBLIC)
 
