@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model, login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
@@ -22,7 +23,7 @@ from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.cache import never_cache
 
-from trustroom.tenancy.forms import add_service_errors
+from trustroom.tenancy.forms import AcceptInvitationSignupForm, add_service_errors
 from trustroom.tenancy.models import Organization
 from trustroom.tenancy.scope import org_scope
 from trustroom.tenancy.selectors import organization_by_slug
@@ -338,7 +339,10 @@ class CustomerAccountView(TrustAccessView):
         if acceptance is not None:
             items = selectors.items_for_scope(selectors.account_document_ids(contact.account))
             rows = document_rows(items, acceptance, self.organization.slug)
+        from trustroom.trustcenter.public_views import trust_center_content
+
         context = self.context(
+            content=trust_center_content(self.organization),
             contact=contact,
             account=contact.account,
             terms=terms,
@@ -362,3 +366,58 @@ class CustomerAccountView(TrustAccessView):
             except ValidationError as error:
                 messages.error(request, " ".join(error.messages))
         return redirect("trust:account", org_slug=self.organization.slug)
+
+
+SIGN_IN_BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+class CustomerJoinView(TrustAccessView):
+    """The link e-mailed to a new customer contact: create a sign-in (name, password), then the account
+    page. An invalid or expired link answers 403 with the refusal page."""
+
+    def find(self) -> CustomerContact | HttpResponse:
+        contact = services.find_contact_invitation(self.kwargs["secret"])
+        if contact is None:
+            return self.refused("invalid")
+        if contact.invite_expires_at is None or contact.invite_expires_at <= _now():
+            return self.refused("expired")
+        return contact
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        found = self.find()
+        if isinstance(found, HttpResponse):
+            return found
+        return self.render_form(found, AcceptInvitationSignupForm(email=found.email))
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        found = self.find()
+        if isinstance(found, HttpResponse):
+            return found
+        form = AcceptInvitationSignupForm(request.POST, email=found.email)
+        if form.is_valid():
+            try:
+                user = services.join_as_customer_contact(
+                    secret=kwargs["secret"],
+                    full_name=form.cleaned_data["full_name"],
+                    password=form.cleaned_data["password1"],
+                )
+            except services.LinkRefused as refusal:
+                return self.refused(refusal.reason)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                login(request, user, backend=SIGN_IN_BACKEND)
+                return redirect("trust:account", org_slug=self.organization.slug)
+        return self.render_form(found, form, status=400)
+
+    def render_form(self, contact: CustomerContact, form: Any, status: int = 200) -> HttpResponse:
+        exists = get_user_model().objects.filter(email__iexact=contact.email).exists()
+        account_url = reverse("trust:account", kwargs={"org_slug": self.organization.slug})
+        login_url = f"{reverse('account_login')}?{urlencode({'next': account_url})}"
+        context = self.context(
+            contact=contact,
+            form=None if exists else form,
+            login_url=login_url,
+            page_title=f"Your sign-in for {self.organization.name}'s documents",
+        )
+        return render(self.request, "trustcenter/access/join.html", context, status=status)

@@ -139,6 +139,9 @@ class CustomerContact(OrgOwnedModel):
     account = models.ForeignKey(CustomerAccount, on_delete=models.CASCADE, related_name="contacts")
     name = models.CharField(max_length=200, blank=True)
     email = models.EmailField()
+    # An e-mailed invitation to create a sign-in for this address (digest of the link's secret only).
+    invite_digest = models.CharField(max_length=64, blank=True, db_index=True)
+    invite_expires_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

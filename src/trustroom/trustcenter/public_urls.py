@@ -24,4 +24,7 @@ urlpatterns = [
     path("documents/", access_views.DocumentsView.as_view(), name="documents"),
     path("download/<str:token>/", access_views.DownloadView.as_view(), name="download"),
     path("account/", access_views.CustomerAccountView.as_view(), name="account"),
+    re_path(
+        rf"^account/join/(?P<secret>{SECRET})/$", access_views.CustomerJoinView.as_view(), name="account-join"
+    ),
 ]

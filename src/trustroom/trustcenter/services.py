@@ -810,10 +810,15 @@ def update_customer_account(
     return account
 
 
+CONTACT_INVITE_TTL = timedelta(days=14)
+
+
 @transaction.atomic
 def add_customer_contact(
     *, actor: Principal, account: CustomerAccount, email: str, name: str = ""
 ) -> CustomerContact:
+    """Add a person to a customer account and e-mail them: a link to create their sign-in, or (when they
+    already have an account here) where to find the documents."""
     policies.check(actor, "add", CustomerContact)
     policies.check(actor, "change", account)
     email = email.strip().lower()
@@ -831,7 +836,89 @@ def add_customer_contact(
         target=contact,
         changes={"account": account.name, "email": email},
     )
+    _welcome_contact(contact)
     return contact
+
+
+def _welcome_contact(contact: CustomerContact) -> str | None:
+    """E-mail the contact; returns the join link's secret when they still need a sign-in."""
+    from django.contrib.auth import get_user_model
+
+    org = require_org()
+    account_link = _base_url() + reverse("trust:account", kwargs={"org_slug": org.slug})
+    secret: str | None = None
+    join_link = ""
+    if not get_user_model().objects.filter(email__iexact=contact.email).exists():
+        secret = secrets.token_urlsafe(32)
+        contact.invite_digest = _digest(secret)
+        contact.invite_expires_at = timezone.now() + CONTACT_INVITE_TTL
+        contact.save(update_fields=["invite_digest", "invite_expires_at"])
+        join_link = _base_url() + reverse(
+            "trust:account-join", kwargs={"org_slug": org.slug, "secret": secret}
+        )
+    _send_on_commit(
+        subject=f"{org.name} shares its security documents with {contact.account.name}",
+        template="trustcenter/email/contact.txt",
+        context={
+            "organization": org,
+            "contact": contact,
+            "join_link": join_link,
+            "account_link": account_link,
+            "ttl_days": CONTACT_INVITE_TTL.days,
+        },
+        to=[contact.email],
+    )
+    return secret
+
+
+@transaction.atomic
+def invite_customer_contact(*, actor: Principal, contact: CustomerContact) -> str | None:
+    """Send the contact a fresh e-mail (a new join link if they still have no sign-in; the old one stops
+    working). Returns the new link's secret, or None when they can already sign in."""
+    policies.check(actor, "change", contact)
+    secret = _welcome_contact(contact)
+    record_event(
+        actor=actor,
+        action="trustcenter.customer_contact_invited",
+        target=contact,
+        changes={"email": contact.email, "join_link": secret is not None},
+    )
+    return secret
+
+
+def find_contact_invitation(secret: str) -> CustomerContact | None:
+    return CustomerContact.objects.select_related("account").filter(invite_digest=_digest(secret)).first()
+
+
+@transaction.atomic
+def join_as_customer_contact(*, secret: str, full_name: str, password: str) -> Any:
+    """Create the invited contact's sign-in (the link proves the address, so it is verified)."""
+    from allauth.account.models import EmailAddress
+    from django.contrib.auth import get_user_model
+
+    org = require_org()
+    contact = find_contact_invitation(secret)
+    if contact is None:
+        raise LinkRefused("invalid")
+    if contact.invite_expires_at is None or contact.invite_expires_at <= timezone.now():
+        raise LinkRefused("expired")
+    user_model = get_user_model()
+    if user_model.objects.filter(email__iexact=contact.email).exists():
+        raise ValidationError("An account with this e-mail already exists: sign in instead.")
+    user = user_model.objects.create_user(contact.email, password, full_name=full_name.strip())
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    contact.invite_digest = ""
+    contact.invite_expires_at = None
+    if not contact.name:
+        contact.name = full_name.strip()
+    contact.save(update_fields=["invite_digest", "invite_expires_at", "name"])
+    record_event(
+        actor=VisitorPrincipal(org, name=contact.name, email=contact.email, user=user),
+        action="trustcenter.customer_contact_joined",
+        target=contact,
+        changes={"email": contact.email, "account": contact.account.name},
+    )
+    return user
 
 
 @transaction.atomic

@@ -22,6 +22,11 @@ urlpatterns = [
     path("customers/<int:pk>/", views.CustomerView.as_view(), name="customer"),
     path("customers/<int:pk>/contacts/", views.AddContactView.as_view(), name="customer-contact-add"),
     path(
+        "customers/<int:pk>/contacts/<int:contact_pk>/invite/",
+        views.InviteContactView.as_view(),
+        name="customer-contact-invite",
+    ),
+    path(
         "customers/<int:pk>/contacts/<int:contact_pk>/remove/",
         views.RemoveContactView.as_view(),
         name="customer-contact-remove",

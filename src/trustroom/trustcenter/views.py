@@ -435,3 +435,21 @@ class RemoveContactView(CustomerView):
         services.remove_customer_contact(actor=self.principal, contact=contact)
         messages.success(request, f"{contact.email} no longer sees {account.name}'s documents.")
         return self.back("customer", pk=account.pk)
+
+
+class InviteContactView(CustomerView):
+    """E-mail a contact again (a fresh sign-up link if they have no sign-in yet)."""
+
+    permission_action = "change"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return self.back("customer", pk=self.get_account().pk)
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        account = self.get_account()
+        contact = CustomerContact.objects.filter(pk=self.kwargs["contact_pk"], account=account).first()
+        if contact is None:
+            raise Http404("No such contact.")
+        services.invite_customer_contact(actor=self.principal, contact=contact)
+        messages.success(request, f"{contact.email} was e-mailed again.")
+        return self.back("customer", pk=account.pk)

@@ -41,6 +41,9 @@ ROUTES: dict[str, Route] = {
     "trustcenter:customers": Route(ORG),
     "trustcenter:customer": Route(ORG, target=obj("tc_customer")),
     "trustcenter:customer-contact-add": Route(ORG, target=obj("tc_customer")),
+    "trustcenter:customer-contact-invite": Route(
+        ORG, target=lambda world: {"pk": world["tc_customer"], "contact_pk": world["tc_contact"]}
+    ),
     "trustcenter:customer-contact-remove": Route(
         ORG, target=lambda world: {"pk": world["tc_customer"], "contact_pk": world["tc_contact"]}
     ),
@@ -68,6 +71,9 @@ ROUTES: dict[str, Route] = {
     ),
     "trust:access": Route(
         PUBLIC_ORG, target=obj("tc_access_secret", "secret"), check_foreign_org=False, note=_CAPABILITY_NOTE
+    ),
+    "trust:account-join": Route(
+        PUBLIC_ORG, target=obj("tc_contact_secret", "secret"), check_foreign_org=False, note=_CAPABILITY_NOTE
     ),
     "trust:download": Route(
         PUBLIC_ORG, target=obj("tc_download_token", "token"), check_foreign_org=False, note=_CAPABILITY_NOTE
@@ -139,6 +145,7 @@ def build_world(*, org: Organization, actor: Principal, label: str) -> dict[str,
         "tc_grant": grant.pk,
         "tc_customer": account.pk,
         "tc_contact": contact.pk,
+        "tc_contact_secret": services.invite_customer_contact(actor=actor, contact=contact),
         "tc_verify_secret": verify_secret,
         "tc_access_secret": access_secret,
         "tc_download_token": token,

@@ -172,3 +172,81 @@ def test_admin_pages_manage_accounts(org_a: Any, owner_a: Any, trust_a: dict[str
     with org_scope(org_a):
         assert not account.contacts.exists()
         assert not CustomerAccount.objects.filter(name__in=["Bad", "Sneaky"]).exists()
+
+
+def join_link() -> str:
+    return link_from_outbox("/account/join/")
+
+
+def test_a_new_contact_creates_a_sign_in_from_the_emailed_link(
+    org_a: Any, actor_a: Any, account: CustomerAccount, django_capture_on_commit_callbacks: Any
+) -> None:
+    with org_scope(org_a), django_capture_on_commit_callbacks(execute=True):
+        services.add_customer_contact(actor=actor_a, account=account, email="erin@northwind.example")
+    assert mail.outbox[-1].to == ["erin@northwind.example"]
+    link = join_link()
+    client = Client()
+    tampered = client.get(link[:-4] + "zzz/")
+    assert tampered.status_code == 403 and b"This link is not valid" in tampered.content
+    form = client.get(link)
+    assert form.status_code == 200 and b"erin@northwind.example" in form.content
+    weak = client.post(link, {"full_name": "Erin", "password1": "short", "password2": "short"})
+    assert weak.status_code == 400
+    response = client.post(
+        link,
+        {
+            "full_name": "Erin Example",
+            "password1": "a long pass phrase 4711",
+            "password2": "a long pass phrase 4711",
+        },
+    )
+    assert response.status_code == 302 and response.url == reverse(
+        "trust:account", kwargs={"org_slug": org_a.slug}
+    )
+    page = client.get(response.url)
+    assert page.status_code == 200 and page.context["contact"].email == "erin@northwind.example"
+    assert EmailAddress.objects.get(email="erin@northwind.example").verified
+    # The link is used up.
+    assert Client().get(link).status_code == 403
+
+
+def test_an_expired_join_link_is_refused(
+    org_a: Any, actor_a: Any, account: CustomerAccount, django_capture_on_commit_callbacks: Any
+) -> None:
+    import time_machine
+    from django.utils import timezone
+
+    with org_scope(org_a), django_capture_on_commit_callbacks(execute=True):
+        services.add_customer_contact(actor=actor_a, account=account, email="fay@northwind.example")
+    link = join_link()
+    with time_machine.travel(timezone.now() + services.CONTACT_INVITE_TTL + timezone.timedelta(minutes=1)):
+        response = Client().post(
+            link,
+            {
+                "full_name": "Fay",
+                "password1": "a long pass phrase 4711",
+                "password2": "a long pass phrase 4711",
+            },
+        )
+    assert response.status_code == 403 and b"This link has expired" in response.content
+    assert not EmailAddress.objects.filter(email="fay@northwind.example").exists()
+
+
+def test_an_existing_user_is_told_to_sign_in(
+    org_a: Any, actor_a: Any, account: CustomerAccount, django_capture_on_commit_callbacks: Any
+) -> None:
+    contact_user("gus@northwind.example")
+    with org_scope(org_a), django_capture_on_commit_callbacks(execute=True):
+        contact = services.add_customer_contact(actor=actor_a, account=account, email="gus@northwind.example")
+    assert "/account/join/" not in mail.outbox[-1].body and "/account/" in mail.outbox[-1].body
+    assert contact.invite_digest == ""
+
+
+def test_the_account_page_shows_the_register_with_states(org_a: Any, account: CustomerAccount) -> None:
+    client = Client()
+    client.force_login(contact_user("cora@northwind.example"))
+    page = client.get(url("trust:account", org_a))
+    content = page.content.decode()
+    assert "ISO 27001 certificate" in content and "SOC 2 Type 2 report" in content
+    assert "Internal pentest" not in content  # private items never show
+    assert "Valid until" in content
