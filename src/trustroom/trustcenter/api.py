@@ -25,6 +25,7 @@ from trustroom.trustcenter.models import (
     AccessRequest,
     ConfidentialityTerms,
     CustomerAccount,
+    CustomerContact,
     TrustCenterSettings,
 )
 
@@ -374,9 +375,82 @@ class CustomerAccountsViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
         return Response(CustomerAccountSerializer(account).data)
 
 
+class CustomerContactSerializer(serializers.ModelSerializer):
+    invited = serializers.SerializerMethodField()
+
+    class Meta:
+        model = CustomerContact
+        fields = ["id", "account", "name", "email", "invited", "invite_expires_at", "created_at"]
+        read_only_fields = fields
+
+    def get_invited(self, contact: CustomerContact) -> bool:
+        """True while the contact has an unused link to create their sign-in."""
+        return bool(contact.invite_digest)
+
+
+class CustomerContactCreateSerializer(StrictInputMixin, serializers.Serializer):
+    account = serializers.IntegerField(help_text="Id of the customer account.")
+    email = serializers.EmailField(max_length=254)
+    name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Contacts of the customer accounts"),
+    retrieve=extend_schema(summary="One customer contact"),
+    create=extend_schema(
+        summary="Add a contact to a customer account",
+        description="E-mails them a link to create their sign-in (or, if they have one, where to look).",
+        request=CustomerContactCreateSerializer,
+        responses={201: CustomerContactSerializer},
+    ),
+    destroy=extend_schema(summary="Remove a contact", responses={204: None}),
+    invite=extend_schema(
+        summary="E-mail a contact again",
+        description="A fresh link to create their sign-in if they have none; the old link stops working.",
+        request=None,
+        responses=CustomerContactSerializer,
+    ),
+)
+class CustomerContactsViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgResourceViewSet):
+    policy_model = CustomerContact
+    serializer_class = CustomerContactSerializer
+
+    def scoped_queryset(self) -> QuerySet[Any]:
+        return CustomerContact.objects.select_related("account")
+
+    def policy_action(self, request: Request) -> str:
+        return "change" if self.action == "invite" else super().policy_action(request)
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        body = CustomerContactCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        account = CustomerAccount.objects.filter(pk=body.validated_data["account"]).first()
+        if account is None:
+            raise serializers.ValidationError({"account": ["No such customer account."]})
+        contact = services.add_customer_contact(
+            actor=self.principal,
+            account=account,
+            email=body.validated_data["email"],
+            name=body.validated_data["name"],
+        )
+        return Response(CustomerContactSerializer(contact).data, status=status.HTTP_201_CREATED)
+
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        services.remove_customer_contact(actor=self.principal, contact=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @action(detail=True, methods=["post"])
+    def invite(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        contact = self.get_object()
+        services.invite_customer_contact(actor=self.principal, contact=contact)
+        contact.refresh_from_db()
+        return Response(CustomerContactSerializer(contact).data)
+
+
 def register(router: SimpleRouter) -> None:
     router.register(r"trust-center", TrustCenterSettingsViewSet, basename="trust-center")
     router.register(r"trust-center/terms", TermsViewSet, basename="trust-center-terms")
     router.register(r"trust-center/access-requests", AccessRequestsViewSet, basename="access-request")
     router.register(r"trust-center/grants", GrantsViewSet, basename="access-grant")
     router.register(r"trust-center/customer-accounts", CustomerAccountsViewSet, basename="customer-account")
+    router.register(r"trust-center/customer-contacts", CustomerContactsViewSet, basename="customer-contact")

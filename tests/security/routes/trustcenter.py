@@ -61,6 +61,9 @@ ROUTES: dict[str, Route] = {
     "access-grant-resend": Route(ORG, api=True, target=obj("tc_grant")),
     "customer-account-list": Route(ORG, api=True),
     "customer-account-detail": Route(ORG, api=True, target=obj("tc_customer")),
+    "customer-contact-list": Route(ORG, api=True),
+    "customer-contact-detail": Route(ORG, api=True, target=obj("tc_contact")),
+    "customer-contact-invite": Route(ORG, api=True, target=obj("tc_contact")),
     # The visitor's side
     "trust:request-access": Route(PUBLIC_ORG, note=_VISITOR_NOTE),
     "trust:terms": Route(PUBLIC_ORG, note=_VISITOR_NOTE),

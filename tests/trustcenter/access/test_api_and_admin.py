@@ -219,3 +219,29 @@ def test_services_check_the_policy_themselves(
         with pytest.raises(PermissionDenied):
             services.revoke_grant(actor=viewer, grant=grant)
         assert AccessGrant.objects.get().revoked_at is None
+
+
+def test_customer_contacts_api(
+    org_a: Any, owner_api: APIClient, trust_a: dict[str, Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    account = owner_api.post(api(org_a, "customer-accounts/"), {"name": "Initech"}, format="json").json()
+    with django_capture_on_commit_callbacks(execute=True):
+        created = owner_api.post(
+            api(org_a, "customer-contacts/"),
+            {"account": account["id"], "email": "Bill@Initech.example"},
+            format="json",
+        )
+    assert created.status_code == 201 and created.json()["email"] == "bill@initech.example"
+    assert created.json()["invited"] is True
+    first_link = link_from_outbox("/account/join/")
+    contact_id = created.json()["id"]
+    with django_capture_on_commit_callbacks(execute=True):
+        assert owner_api.post(api(org_a, f"customer-contacts/{contact_id}/invite/")).status_code == 200
+    assert link_from_outbox("/account/join/") != first_link
+    assert Client().get(first_link).status_code == 403  # the old link stopped working
+    missing = owner_api.post(
+        api(org_a, "customer-contacts/"), {"account": 2_000_000, "email": "x@y.example"}, format="json"
+    )
+    assert missing.status_code == 400
+    assert owner_api.delete(api(org_a, f"customer-contacts/{contact_id}/")).status_code == 204
+    assert owner_api.get(api(org_a, "customer-contacts/")).json()["results"] == []
