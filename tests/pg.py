@@ -57,5 +57,9 @@ def install_owner_flush() -> None:
             allow_cascade=True,
             inhibit_post_migrate=True,
         )
+        # The flush also emptied the built-in framework catalogue, which migrations loaded: put it back.
+        from trustroom.compliance.builtin import ensure_builtin_frameworks
+
+        ensure_builtin_frameworks(using="owner")
 
     TransactionTestCase._fixture_teardown = _fixture_teardown  # type: ignore[method-assign]

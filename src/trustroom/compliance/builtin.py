@@ -176,5 +176,7 @@ def ensure_builtin_frameworks(*, using: str = "default") -> LoadResult:
         result = load_builtin_frameworks(Framework, Requirement, using=using)
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
+                # Check the deferred foreign keys now: ALTER TABLE refuses to run with them pending.
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
                 cursor.execute(f'ALTER TABLE "{table}" FORCE ROW LEVEL SECURITY')
     return result
