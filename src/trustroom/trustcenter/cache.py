@@ -66,9 +66,18 @@ def _organization_fingerprint(organization: Organization) -> str:
     return hashlib.sha256("\x1f".join(shown).encode()).hexdigest()[:16]
 
 
+def organization_fingerprint(organization: Organization) -> str:
+    return _organization_fingerprint(organization)
+
+
+def page_key(organization_id: int, fingerprint: str, version: str, page: str, day: date) -> str:
+    """The key of one page (also used by the WSGI fast path, which knows the organization only by
+    the id and fingerprint it remembered for a slug)."""
+    return f"{KEY_PREFIX}:page:{organization_id}:{fingerprint}:{version}:{page}:{day.isoformat()}"
+
+
 def _page_key(organization: Organization, version: str, page: str, day: date) -> str:
-    fingerprint = _organization_fingerprint(organization)
-    return f"{KEY_PREFIX}:page:{organization.pk}:{fingerprint}:{version}:{page}:{day.isoformat()}"
+    return page_key(organization.pk, _organization_fingerprint(organization), version, page, day)
 
 
 def etag_for(body: bytes) -> str:
@@ -83,6 +92,12 @@ def current_version(organization_id: int) -> str:
         cache.add(key, secrets.token_hex(8), timeout=None)
         version = cache.get(key)
     return str(version)
+
+
+def version_if_known(organization_id: int) -> str | None:
+    """The current version, or None when there is none (then nothing stored is current)."""
+    version = cache.get(_version_key(organization_id))
+    return None if version is None else str(version)
 
 
 def _bump(organization_id: int) -> None:
@@ -121,9 +136,13 @@ class PageSlot:
         entry = cache.get(self.key)
         return entry if isinstance(entry, CachedPage) else None
 
+    def seconds_to_keep(self) -> int:
+        """An entry never outlives the UTC day it was rendered on, nor the configured maximum."""
+        return min(max_age_seconds(), _seconds_left_today(self.now))
+
     def put(self, body: bytes) -> CachedPage:
         page = CachedPage(body=body, etag=etag_for(body))
-        timeout = min(max_age_seconds(), _seconds_left_today(self.now))
+        timeout = self.seconds_to_keep()
         if timeout > 0:
             cache.set(self.key, page, timeout=timeout)
         return page

@@ -30,6 +30,7 @@ from trustroom.tenancy.models import Organization
 from trustroom.tenancy.scope import org_scope
 from trustroom.tenancy.selectors import organization_by_slug
 from trustroom.trustcenter import cache as page_cache
+from trustroom.trustcenter import fastpath
 
 ORG_URL_KWARG = "org_slug"
 SECURITY_TXT_PATH = "/.well-known/security.txt"
@@ -322,7 +323,9 @@ class TrustCenterPageView(PublicTrustCenterMixin, View):
         page = slot.get()
         if page is None:
             page = slot.put(self._render_scoped(organization, now))
-        return self._respond(request, page.body, page.etag, PUBLIC_CACHE_CONTROL)
+        response = self._respond(request, page.body, page.etag, PUBLIC_CACHE_CONTROL)
+        fastpath.mark_shared_page(response, organization, slot)  # the WSGI fast path may replay it
+        return response
 
     def _render_scoped(self, organization: Organization, now: datetime) -> bytes:
         with org_scope(organization):
