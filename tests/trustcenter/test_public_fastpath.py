@@ -309,8 +309,9 @@ def test_an_item_made_private_or_changed_disappears_at_once(
 def test_utc_midnight_renders_afresh(
     app: TrustCenterFastPath, django_app: CountingDjango, org_a: Any, owner_a: Any
 ) -> None:
+    """Warmed 10 s before midnight, asked 5 s after: the pointer is still alive, the date is not."""
     principal = principal_for(owner_a, org_a)
-    with time_machine.travel(dt.datetime(2031, 3, 31, 23, 59, 30, tzinfo=dt.UTC), tick=False):
+    with time_machine.travel(dt.datetime(2031, 3, 31, 23, 59, 50, tzinfo=dt.UTC), tick=False):
         with org_scope(org_a):
             publish(principal)
             make_certification(
@@ -343,6 +344,12 @@ def test_hsts_is_replayed_only_to_secure_requests(actor: Any) -> None:
 
 
 def test_the_https_redirect_is_left_to_django(actor: Any) -> None:
+    # A page kept for plain HTTP while the redirect was off (a shared cache across a configuration
+    # change): once the redirect is on, plain HTTP is redirected, not replayed.
+    plain_django, plain_app = fresh_application()
+    assert call(plain_app, environ(CERTIFICATIONS)).code == 200
+    assert call(plain_app, environ(CERTIFICATIONS)).code == 200
+    assert plain_django.calls == 1
     with override_settings(
         SECURE_SSL_REDIRECT=True, SECURE_PROXY_SSL_HEADER=("HTTP_X_FORWARDED_PROTO", "https")
     ):
