@@ -1,17 +1,21 @@
 """Benchmark: anonymous GET of the public trust center, Trustroom vs nginx serving the same HTML.
 
-    .venv/bin/python bench/trust_center.py [--seconds 10] [--connections 32] [--workers N]
+    .venv/bin/python bench/trust_center.py [--seconds 10] [--connections 32]
+        [--server granian|gunicorn-sync|gunicorn-gthread] [--workers N] [--worker-threads N] [--no-fast-path]
 
 What it does (prints figures; it is not a test):
 1. builds a demo database in a temporary data directory (`trustroom migrate`, `trustroom demo`,
-   `trustroom collectstatic`) and serves it in production mode with gunicorn (a real production WSGI
-   server; 2 x cores workers by default) on a free loopback port;
+   `trustroom collectstatic`) and serves it in production mode, started as production would start it,
+   with the production WSGI server (granian, `--interface wsgi`, one worker per core, by default; or
+   gunicorn sync / gthread for comparison) on a free loopback port; the application is
+   `trustroom.wsgi:application`, i.e. with the trust center's WSGI fast path (`--no-fast-path` turns it
+   off through TRUSTROOM_TRUST_CENTER_FAST_PATH=false);
 2. saves the rendered `/trust/demo-co/` as a static file and serves it with nginx (own temporary
    configuration, own free loopback port, not a daemon: it stops with this script);
-3. for scale, serves the same bytes from a bare WSGI function under the same gunicorn settings (the
+3. for scale, serves the same bytes from a bare WSGI function under the same server settings (the
    ceiling for any Python WSGI application here);
 4. warms each up, then loads each for `--seconds` with wrk at `--connections` connections and prints
-   requests per second and p99 latency side by side, and the ratios.
+   requests per second and p99 latency side by side, the ratios, and the server and its workers.
 Goal (issue 3): Trustroom at least 20% of nginx's throughput, p99 under 25 ms.
 
 nginx and wrk come from Debian (`apt-get install -y nginx-light wrk`, or `nginx wrk`); when missing,
@@ -130,20 +134,51 @@ def prepare_database(env: dict[str, str]) -> None:
         subprocess.run([trustroom, *args], env=env, check=True, stdout=subprocess.DEVNULL)  # noqa: S603
 
 
-def start_gunicorn(
-    env: dict[str, str],
-    port: int,
-    workers: int,
-    worker_class: str,
-    threads: int,
-    log: Path,
-    app: str = "trustroom.wsgi:application",
-    cwd: Path = ROOT,
-) -> subprocess.Popen[bytes]:
-    # sync (default): one request at a time per worker process and a new connection for every request
+SERVERS = ("granian", "gunicorn-sync", "gunicorn-gthread")
+DEFAULT_SERVER = "granian"
+
+
+def default_workers(server: str) -> int:
+    cores = os.cpu_count() or 1
+    return 2 * cores if server == "gunicorn-sync" else cores
+
+
+def default_threads(server: str) -> int:
+    return 4 if server == "gunicorn-gthread" else 1
+
+
+def server_command(
+    server: str, app: str, port: int, workers: int, threads: int, log: Path, cwd: Path
+) -> list[str]:
+    """The production command line of each server (the README's is the granian one)."""
+    if server == "granian":
+        # Rust HTTP server, Python only for the application; keep-alive connections, like nginx.
+        return [
+            str(BIN / "granian"),
+            "--interface",
+            "wsgi",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--blocking-threads",
+            str(threads),
+            "--backlog",
+            "2048",
+            "--no-ws",
+            "--log-level",
+            "warning",
+            "--working-dir",
+            str(cwd),
+            app,
+        ]
+    # gunicorn sync: one request at a time per worker process and a new connection for every request
     # (wrk reconnects; that cost is part of what is measured). gthread keeps connections alive as nginx
-    # does, but its threads contend for the GIL: it measured slower here on 2 cores.
-    command = [
+    # does, but its threads contend for the GIL.
+    worker_class = "gthread" if server == "gunicorn-gthread" else "sync"
+    return [
         str(BIN / "gunicorn"),
         app,
         "--bind",
@@ -163,10 +198,32 @@ def start_gunicorn(
         "--error-logfile",
         str(log),
     ]
-    return subprocess.Popen(command, env=env, cwd=cwd, start_new_session=True)  # noqa: S603
 
 
-# The ceiling for any Python WSGI application under the same gunicorn: the same bytes, no framework.
+def start_server(
+    server: str,
+    env: dict[str, str],
+    port: int,
+    workers: int,
+    threads: int,
+    log: Path,
+    app: str = "trustroom.wsgi:application",
+    cwd: Path = ROOT,
+) -> subprocess.Popen[bytes]:
+    command = server_command(server, app, port, workers, threads, log, cwd)
+    with log.open("ab") as errors:
+        return subprocess.Popen(command, env=env, cwd=cwd, start_new_session=True, stderr=errors)  # noqa: S603
+
+
+def describe_server(server: str, workers: int, threads: int) -> str:
+    if server == "granian":
+        return f"granian --interface wsgi, {workers} workers x {threads} blocking threads"
+    if server == "gunicorn-gthread":
+        return f"gunicorn gthread, {workers} workers x {threads} threads"
+    return f"gunicorn sync, {workers} workers"
+
+
+# The ceiling for any Python WSGI application under the same server: the same bytes, no framework.
 BARE_WSGI = """\
 from pathlib import Path
 
@@ -269,11 +326,23 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--connections", type=int, default=32)
-    parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1))
-    parser.add_argument("--worker-class", choices=("sync", "gthread"), default="sync")
-    parser.add_argument("--worker-threads", type=int, default=4, help="threads per gunicorn worker (gthread)")
+    parser.add_argument("--server", choices=SERVERS, default=DEFAULT_SERVER, help="production WSGI server")
+    parser.add_argument(
+        "--workers", type=int, help="worker processes (default: cores; gunicorn-sync: 2 x cores)"
+    )
+    parser.add_argument(
+        "--worker-threads", type=int, help="threads per worker (granian blocking threads, gunicorn gthread)"
+    )
+    parser.add_argument(
+        "--no-fast-path",
+        action="store_true",
+        help="Trustroom without its WSGI fast path",
+    )
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     args = parser.parse_args()
+    workers = args.workers or default_workers(args.server)
+    threads = args.worker_threads or default_threads(args.server)
+    server_line = describe_server(args.server, workers, threads)
 
     nginx, wrk = ensure_tools()
     tmp = Path(tempfile.mkdtemp(prefix="trustroom-bench-"))
@@ -282,12 +351,12 @@ def main() -> None:
     bare: subprocess.Popen[bytes] | None = None
     try:
         env = trustroom_env(tmp / "data")
+        if args.no_fast_path:
+            env["TRUSTROOM_TRUST_CENTER_FAST_PATH"] = "false"
         print(f"building the demo database in {tmp / 'data'} ...", flush=True)
         prepare_database(env)
         app_port, nginx_port = free_port(), free_port()
-        app = start_gunicorn(
-            env, app_port, args.workers, args.worker_class, args.worker_threads, tmp / "gunicorn.log"
-        )
+        app = start_server(args.server, env, app_port, workers, threads, tmp / "server.log")
         app_url = f"http://127.0.0.1:{app_port}{PAGE}"
         html = wait_for(app_url)
         if b"Demo Co" not in html:
@@ -298,12 +367,12 @@ def main() -> None:
             sys.exit("nginx does not serve the same page")
         (tmp / "bare_wsgi.py").write_text(BARE_WSGI)
         bare_port = free_port()
-        bare = start_gunicorn(
+        bare = start_server(
+            args.server,
             dict(os.environ),
             bare_port,
-            args.workers,
-            args.worker_class,
-            args.worker_threads,
+            workers,
+            threads,
             tmp / "bare.log",
             app="bare_wsgi:application",
             cwd=tmp,
@@ -313,8 +382,8 @@ def main() -> None:
             sys.exit("the bare WSGI app does not serve the same page")
 
         print(
-            f"page {PAGE}: {len(html):,} bytes; gunicorn {args.workers} {args.worker_class} workers"
-            f"{f' x {args.worker_threads} threads' if args.worker_class == 'gthread' else ''}; "
+            f"page {PAGE}: {len(html):,} bytes; server: {server_line}"
+            f"{' (fast path OFF)' if args.no_fast_path else ' (fast path on)'}; "
             f"wrk {args.threads} threads, {args.connections} connections, {args.seconds} s each "
             f"(after {args.warmup} s warm-up); {os.cpu_count()} CPUs shared by all; "
             f"load average before: {os.getloadavg()[0]:.2f}",
@@ -323,8 +392,8 @@ def main() -> None:
         results: list[Result] = []
         targets = (
             ("nginx (static file)", nginx_url),
-            ("trustroom (gunicorn)", app_url),
-            ("bare WSGI (gunicorn)", bare_url),
+            ("trustroom", app_url),
+            ("bare WSGI", bare_url),
         )
         for name, url in targets:
             run_wrk(wrk, name, url, seconds=args.warmup, connections=args.connections, threads=args.threads)
@@ -340,10 +409,11 @@ def main() -> None:
             print(f"{r.name:24}{r.rps:12,.0f}{r.p99_ms:11.2f} ms{r.requests:11,}{r.errors:8}")
         ratio = dynamic.rps / static.rps if static.rps else 0.0
         print()
+        print(f"server: {server_line}; nginx: worker_processes auto, static file")
         print(f"throughput ratio trustroom / nginx: {ratio:.1%} (goal ≥ {GOAL_RATIO:.0%})")
         print(f"trustroom p99: {dynamic.p99_ms:.2f} ms (goal < {GOAL_P99_MS:.0f} ms)")
         print(
-            f"for scale: the same bytes from a bare WSGI function under the same gunicorn reach "
+            f"for scale: the same bytes from a bare WSGI function under the same server reach "
             f"{ceiling.rps / static.rps if static.rps else 0.0:.1%} of nginx, "
             f"and trustroom {dynamic.rps / ceiling.rps if ceiling.rps else 0.0:.1%} of that"
         )

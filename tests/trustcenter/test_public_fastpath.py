@@ -109,7 +109,10 @@ def call(app: Callable[..., Any], env: dict[str, Any]) -> Answer:
 def _empty_cache() -> None:
     from django.core.cache import cache
 
+    from trustroom.trustcenter.fastpath import kept_here
+
     cache.clear()
+    kept_here.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -94,10 +94,8 @@ def current_version(organization_id: int) -> str:
     return str(version)
 
 
-def version_if_known(organization_id: int) -> str | None:
-    """The current version, or None when there is none (then nothing stored is current)."""
-    version = cache.get(_version_key(organization_id))
-    return None if version is None else str(version)
+def version_key(organization_id: int) -> str:
+    return _version_key(organization_id)
 
 
 def _bump(organization_id: int) -> None:

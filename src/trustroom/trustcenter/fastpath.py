@@ -40,12 +40,14 @@ from __future__ import annotations
 
 import functools
 import logging
+import threading
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.core.handlers.wsgi import get_path_info
 from django.http.request import split_domain_port, validate_host
 from django.urls import Resolver404, resolve
@@ -136,10 +138,16 @@ def public_page(path: str) -> tuple[str, str] | None:
 # --- The same decisions as Django's request, without building one ------------------------------------
 
 
-def request_scheme(environ: WSGIEnvironment) -> str:
+def _settings() -> Any:
+    """The settings object itself: plain attribute reads (LazySettings' proxying costs several
+    microseconds per read on this path); it is the one override_settings swaps in, so always current."""
+    return settings._wrapped if settings.configured else settings  # type: ignore[misc]
+
+
+def request_scheme(environ: WSGIEnvironment, conf: Any = settings) -> str:
     """`HttpRequest.scheme`."""
-    if settings.SECURE_PROXY_SSL_HEADER:
-        header, secure_value = settings.SECURE_PROXY_SSL_HEADER
+    if conf.SECURE_PROXY_SSL_HEADER:
+        header, secure_value = conf.SECURE_PROXY_SSL_HEADER
         value = environ.get(header)
         if value is not None:
             value, *_ = value.split(",", 1)
@@ -147,14 +155,14 @@ def request_scheme(environ: WSGIEnvironment) -> str:
     return str(environ.get("wsgi.url_scheme", "http"))
 
 
-def _raw_host(environ: WSGIEnvironment, scheme: str) -> str:
+def _raw_host(environ: WSGIEnvironment, scheme: str, conf: Any) -> str:
     """`HttpRequest._get_raw_host()`."""
-    if settings.USE_X_FORWARDED_HOST and "HTTP_X_FORWARDED_HOST" in environ:
+    if conf.USE_X_FORWARDED_HOST and "HTTP_X_FORWARDED_HOST" in environ:
         return str(environ["HTTP_X_FORWARDED_HOST"])
     if "HTTP_HOST" in environ:
         return str(environ["HTTP_HOST"])
     host = str(environ["SERVER_NAME"])
-    if settings.USE_X_FORWARDED_PORT and "HTTP_X_FORWARDED_PORT" in environ:
+    if conf.USE_X_FORWARDED_PORT and "HTTP_X_FORWARDED_PORT" in environ:
         port = str(environ["HTTP_X_FORWARDED_PORT"])
     else:
         port = str(environ["SERVER_PORT"])
@@ -163,21 +171,22 @@ def _raw_host(environ: WSGIEnvironment, scheme: str) -> str:
     return host
 
 
-def host_is_allowed(environ: WSGIEnvironment, scheme: str) -> bool:
+def host_is_allowed(environ: WSGIEnvironment, scheme: str, conf: Any = settings) -> bool:
     """What `HttpRequest.get_host()` accepts (it raises DisallowedHost otherwise)."""
-    allowed_hosts = settings.ALLOWED_HOSTS
-    if settings.DEBUG and not allowed_hosts:
+    allowed_hosts = conf.ALLOWED_HOSTS
+    if conf.DEBUG and not allowed_hosts:
         allowed_hosts = [".localhost", "127.0.0.1", "[::1]"]
-    domain, _port = split_domain_port(_raw_host(environ, scheme))
+    domain, _port = split_domain_port(_raw_host(environ, scheme, conf))
     return bool(domain) and validate_host(domain, allowed_hosts)
 
 
-def _has_visitor_cookie(environ: WSGIEnvironment) -> bool:
+def _has_visitor_cookie(environ: WSGIEnvironment, conf: Any) -> bool:
     cookie = environ.get("HTTP_COOKIE")
     if not cookie:
         return False
-    names = (settings.SESSION_COOKIE_NAME, settings.CSRF_COOKIE_NAME)
-    return any(name in cookie for name in names)  # a substring is enough to send it to Django
+    return (
+        conf.SESSION_COOKIE_NAME in cookie or conf.CSRF_COOKIE_NAME in cookie
+    )  # a substring is enough to send it to Django
 
 
 def _none_match(environ: WSGIEnvironment, etag: str) -> bool:
@@ -194,33 +203,76 @@ def _candidate(environ: WSGIEnvironment) -> tuple[str, str, str] | None:
     """(slug, tab, scheme) when the request may be answered from a replay entry."""
     if environ.get("REQUEST_METHOD") not in ("GET", "HEAD") or environ.get("QUERY_STRING"):
         return None
-    if not getattr(settings, "TRUSTROOM_TRUST_CENTER_FAST_PATH", True):
+    conf = _settings()
+    if not getattr(conf, "TRUSTROOM_TRUST_CENTER_FAST_PATH", True):
         return None
     page = public_page(get_path_info(environ))
-    if page is None or _has_visitor_cookie(environ):
+    if page is None or _has_visitor_cookie(environ, conf):
         return None
     if any(header in environ for header in DEFER_HEADERS):
         return None
-    if settings.PREPEND_WWW or settings.DISALLOWED_USER_AGENTS:
+    if conf.PREPEND_WWW or conf.DISALLOWED_USER_AGENTS:
         return None
-    scheme = request_scheme(environ)
-    if settings.SECURE_SSL_REDIRECT and scheme != "https":
+    scheme = request_scheme(environ, conf)
+    if conf.SECURE_SSL_REDIRECT and scheme != "https":
         return None
-    if not host_is_allowed(environ, scheme):
+    if not host_is_allowed(environ, scheme, conf):
         return None
     return page[0], page[1], scheme
 
 
+class _KeptHere:
+    """The replay entries this process stored, with the same expiry as in the shared cache, so that a
+    replay costs two small cache reads (pointer, version) rather than three and a copy of the page.
+    An entry is found only under its full key (version, UTC date, scheme): invalidation is unchanged."""
+
+    limit = 256
+
+    def __init__(self) -> None:
+        self._entries: dict[str, tuple[Replay, float]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> Replay | None:
+        kept = self._entries.get(key)
+        if kept is None:
+            return None
+        if kept[1] <= time.monotonic():
+            self._entries.pop(key, None)
+            return None
+        return kept[0]
+
+    def put(self, key: str, replay: Replay, timeout: int) -> None:
+        with self._lock:
+            now = time.monotonic()
+            if len(self._entries) >= self.limit:
+                self._entries = {k: v for k, v in self._entries.items() if v[1] > now}
+                if len(self._entries) >= self.limit:
+                    self._entries.clear()
+            self._entries[key] = (replay, now + timeout)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+kept_here = _KeptHere()
+
+
 def _current_replay(slug: str, tab: str, scheme: str) -> Replay | None:
-    pointer = cache.get(_pointer_key(slug))
+    shared = caches["default"]
+    pointer = shared.get(_pointer_key(slug))
     if not isinstance(pointer, Pointer):
         return None
-    version = page_cache.version_if_known(pointer.organization_id)
-    if version is None:
+    version = shared.get(page_cache.version_key(pointer.organization_id))
+    if version is None:  # nothing stored is current
         return None
     day = page_cache.utc_now().date()
-    key = page_cache.page_key(pointer.organization_id, pointer.fingerprint, version, tab, day)
-    replay = cache.get(_replay_key(key, scheme))
+    key = _replay_key(
+        page_cache.page_key(pointer.organization_id, pointer.fingerprint, str(version), tab, day), scheme
+    )
+    replay = kept_here.get(key)
+    if replay is None:
+        replay = shared.get(key)
     return replay if isinstance(replay, Replay) else None
 
 
@@ -274,7 +326,9 @@ def _keep(slug: str, scheme: str, status: str, headers: Headers, response: Any) 
         body=body,
         etag=etag,
     )
-    cache.set(_replay_key(mark.slot.key, scheme), replay, timeout=timeout)
+    key = _replay_key(mark.slot.key, scheme)
+    cache.set(key, replay, timeout=timeout)
+    kept_here.put(key, replay, timeout)
     pointer = Pointer(organization_id=mark.organization_id, fingerprint=mark.fingerprint)
     cache.set(_pointer_key(slug), pointer, timeout=min(pointer_seconds(), timeout))
 
