@@ -148,6 +148,10 @@ else:
     CELERY_TASK_ALWAYS_EAGER = True
 # The public trust center's rendered pages: longest time one stays cached (see trustcenter/cache.py).
 TRUSTROOM_TRUST_CENTER_CACHE_SECONDS = env_int("TRUSTROOM_TRUST_CENTER_CACHE_SECONDS", 300)
+# Its WSGI fast path (trustcenter/fastpath.py) and how long a slug -> organization pointer lives (an
+# organization renamed or deleted may still be served under its old slug for that long).
+TRUSTROOM_TRUST_CENTER_FAST_PATH = env_bool("TRUSTROOM_TRUST_CENTER_FAST_PATH", True)
+TRUSTROOM_TRUST_CENTER_POINTER_SECONDS = env_int("TRUSTROOM_TRUST_CENTER_POINTER_SECONDS", 30)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_SERIALIZER = "json"
