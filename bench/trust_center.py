@@ -6,7 +6,7 @@
 What it does (prints figures; it is not a test):
 1. builds a demo database in a temporary data directory (`trustroom migrate`, `trustroom demo`,
    `trustroom collectstatic`) and serves it in production mode, started as production would start it,
-   with the production WSGI server (granian, `--interface wsgi`, one worker per core, by default; or
+   with the production WSGI server (granian, `--interface wsgi`, two workers per core, by default; or
    gunicorn sync / gthread for comparison) on a free loopback port; the application is
    `trustroom.wsgi:application`, i.e. with the trust center's WSGI fast path (`--no-fast-path` turns it
    off through TRUSTROOM_TRUST_CENTER_FAST_PATH=false);
@@ -140,7 +140,7 @@ DEFAULT_SERVER = "granian"
 
 def default_workers(server: str) -> int:
     cores = os.cpu_count() or 1
-    return 2 * cores if server == "gunicorn-sync" else cores
+    return cores if server == "gunicorn-gthread" else 2 * cores
 
 
 def default_threads(server: str) -> int:
@@ -328,7 +328,7 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--server", choices=SERVERS, default=DEFAULT_SERVER, help="production WSGI server")
     parser.add_argument(
-        "--workers", type=int, help="worker processes (default: cores; gunicorn-sync: 2 x cores)"
+        "--workers", type=int, help="worker processes (default: 2 x cores; gunicorn-gthread: cores)"
     )
     parser.add_argument(
         "--worker-threads", type=int, help="threads per worker (granian blocking threads, gunicorn gthread)"
