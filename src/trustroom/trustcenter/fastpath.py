@@ -32,8 +32,11 @@ fingerprint), so every `invalidate_trust_center` (unpublishing, an item made pri
 changed) and every UTC midnight takes effect at once; a missing version means "nothing is current".
 The pointer lives `TRUSTROOM_TRUST_CENTER_POINTER_SECONDS` (default 30 s) and is refreshed only by a
 normal render of a published page. Caveat: the tenancy app does not invalidate this cache, so after an
-organization is renamed (slug, name or website) or deleted, its old page can still be served under the
-old slug for up to that many seconds.
+organization changes its slug, name or website, or is deleted, the page as it was (old name, and under
+the old slug) can still be served for up to that many seconds. Each process also keeps its own copy of
+the entries it wrote (same key, same expiry), so a replay reads only the pointer and the version from
+the shared cache. With the embedded per-process cache (no REDIS_URL) the fast path inherits the page
+cache's limit: an invalidation reaches only the process that made the change (see cache.py).
 """
 
 from __future__ import annotations
