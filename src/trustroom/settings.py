@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "trustroom.vault",
     "trustroom.compliance",
     "trustroom.trustcenter",
+    "trustroom.assessments",
     "trustroom.web",
 ]
 
