@@ -339,3 +339,29 @@ def test_large_sarif_streams_in_flat_memory(tmp_path: Path) -> None:
     assert count == 100_000
     assert len(fingerprints) == 100
     assert peak < size / 20, f"peak {peak} bytes for a {size}-byte file"
+
+
+def test_large_nessus_streams_in_flat_memory(tmp_path: Path) -> None:
+    """XML items are detached once handled: memory does not grow with the number of ReportItems."""
+    path = tmp_path / "large.nessus"
+    with path.open("w") as out:
+        out.write(
+            '<?xml version="1.0" ?>\n<NessusClientData_v2><Report name="r"><ReportHost name="10.0.0.1">'
+        )
+        for i in range(30_000):
+            out.write(
+                f'<ReportItem port="{i % 1000}" svc_name="www" protocol="tcp" severity="{i % 5}" '
+                f'pluginID="{i}" pluginName="Plugin {i}"><description>{"d" * 400}</description>'
+                f"<plugin_output>output {i}</plugin_output></ReportItem>\n"
+            )
+        out.write("</ReportHost></Report></NessusClientData_v2>\n")
+    size = path.stat().st_size
+    tracemalloc.start()
+    try:
+        with path.open("rb") as file:
+            count = sum(1 for _ in parse_report(file))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert count == 30_000
+    assert peak < size / 10, f"peak {peak} bytes for a {size}-byte file"
