@@ -25,12 +25,11 @@ from django.views.decorators.cache import never_cache
 
 from trustroom.tenancy.forms import AcceptInvitationSignupForm, add_service_errors
 from trustroom.tenancy.models import Organization
-from trustroom.tenancy.scope import org_scope
-from trustroom.tenancy.selectors import organization_by_slug
 from trustroom.tenancy.views import allowed_methods, method_not_allowed_page
 from trustroom.trustcenter import selectors, services
 from trustroom.trustcenter.forms import AccessRequestForm
 from trustroom.trustcenter.models import AccessGrant, CustomerContact
+from trustroom.trustcenter.public_views import PublicTrustCenterMixin
 
 # What `secrets.token_urlsafe(32)` produces, with room to spare.
 SECRET_PATTERN = r"[A-Za-z0-9_-]{20,100}"  # noqa: S105 - a pattern, not a secret
@@ -77,25 +76,11 @@ def user_agent(request: HttpRequest) -> str:
 
 
 @method_decorator(never_cache, name="dispatch")
-class TrustAccessView(View):
-    """Resolves the published trust center from the URL (404 when unknown or not published) and runs
-    the view in its organization's scope."""
+class TrustAccessView(PublicTrustCenterMixin, View):
+    """A visitor page of the published trust center: the shared mixin resolves the organization from
+    the URL (404 when unknown or not published) and runs the view in its scope."""
 
     organization: Organization
-
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        organization = organization_by_slug(kwargs["org_slug"])
-        if organization is None:
-            raise Http404("No such trust center.")
-        self.organization = organization
-        with org_scope(organization):
-            if not selectors.trust_center_settings().published:
-                raise Http404("No such trust center.")
-            response = super().dispatch(request, *args, **kwargs)
-            render_ = getattr(response, "render", None)
-            if callable(render_) and not getattr(response, "is_rendered", True):
-                render_()
-            return response
 
     def http_method_not_allowed(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         return method_not_allowed_page(request, allowed_methods(self))
