@@ -28,6 +28,7 @@ API_MODULES = (
     "trustroom.vault.api",
     "trustroom.compliance.api",
     "trustroom.trustcenter.api",
+    "trustroom.assessments.api",
 )
 for module in API_MODULES:
     __import__(module, fromlist=["register"]).register(router)

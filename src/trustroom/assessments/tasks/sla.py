@@ -1,0 +1,1 @@
+"""Background jobs of the VAPT programme: sla."""

@@ -1,0 +1,5 @@
+"""Pages of the VAPT programme: findings."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

@@ -1,0 +1,5 @@
+"""Pages of the VAPT programme: programme."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
