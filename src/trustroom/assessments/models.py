@@ -6,6 +6,7 @@ is computed when read, in `state.py`; the rows only hold facts fixed when they h
 
 from __future__ import annotations
 
+import uuid
 from typing import ClassVar
 
 from django.conf import settings
@@ -206,6 +207,12 @@ class Finding(OrgOwnedModel):
     )
     risk_expires_at = models.DateTimeField(null=True, blank=True)
     fingerprint = models.CharField(max_length=128, blank=True, help_text="Stable identity for importers.")
+    # Set by scanner imports: which tool reported it, and when and by which import it was last seen.
+    source_tool = models.CharField(max_length=100, blank=True, help_text="Scanner that reported it.")
+    last_seen_at = models.DateTimeField(null=True, blank=True)
+    last_import = models.ForeignKey(
+        "FindingImport", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -220,7 +227,72 @@ class Finding(OrgOwnedModel):
         ]
         indexes: ClassVar = [
             models.Index(fields=["organization", "status", "severity"], name="assessments_finding_status"),
+            models.Index(fields=["application", "source_tool", "status"], name="assessments_finding_tool"),
         ]
 
     def __str__(self) -> str:
         return self.title
+
+
+class ImportStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+
+
+class FindingImport(OrgOwnedModel):
+    """One scanner report imported into an application's findings (by the UI, the API or the CLI).
+
+    A queued upload waits encrypted in the file store (`storage_name`, sealed with the organization's data
+    key and bound to `uid`); the stored file is removed once the import has finished, either way.
+    """
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="imports")
+    engagement = models.ForeignKey(
+        Engagement, on_delete=models.SET_NULL, null=True, blank=True, related_name="imports"
+    )
+    format = models.CharField(max_length=16, blank=True, help_text="Blank until detected.")
+    original_filename = models.CharField(max_length=255, blank=True, help_text="As uploaded; display only.")
+    size_bytes = models.PositiveBigIntegerField(default=0)
+    sha256 = models.CharField(max_length=64, blank=True, help_text="SHA-256 of the report.")
+    close_missing = models.BooleanField(default=False)
+    status = models.CharField(max_length=16, choices=ImportStatus.choices, default=ImportStatus.QUEUED)
+    bytes_done = models.PositiveBigIntegerField(default=0)
+    bytes_total = models.PositiveBigIntegerField(default=0)
+    results_total = models.PositiveIntegerField(default=0, help_text="Results in the report.")
+    created_count = models.PositiveIntegerField(default=0)
+    updated_count = models.PositiveIntegerField(default=0)
+    unchanged_count = models.PositiveIntegerField(default=0)
+    closed_count = models.PositiveIntegerField(default=0)
+    reopened_count = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    storage_name = models.CharField(max_length=200, blank=True, editable=False)
+    data_key = models.ForeignKey(
+        "vault.OrganizationKey", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering: ClassVar = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Import {self.pk} of {self.original_filename or 'a report'}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (ImportStatus.SUCCEEDED, ImportStatus.FAILED)
+
+    @property
+    def percent_done(self) -> int:
+        if self.status == ImportStatus.SUCCEEDED:
+            return 100
+        if not self.bytes_total:
+            return 0
+        return min(100, int(self.bytes_done * 100 / self.bytes_total))

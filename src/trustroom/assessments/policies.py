@@ -8,3 +8,8 @@ register(Application, editable_by_editors())
 register(Engagement, editable_by_editors())
 register(Finding, editable_by_editors())
 register(SlaPolicy, ModelPolicy(view=ALL_ROLES, add=MANAGERS))
+
+# Scanner imports: members read them; editors and above import (an import writes findings).
+from trustroom.assessments.models import FindingImport  # noqa: E402
+
+register(FindingImport, editable_by_editors())
