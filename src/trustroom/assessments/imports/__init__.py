@@ -1,0 +1,6 @@
+"""Scanner imports: parsed reports (see `assessments.importers`) into an application's findings."""
+
+from trustroom.assessments.imports.services import import_findings, run_queued_import, start_finding_import
+from trustroom.assessments.imports.upsert import ImportResult
+
+__all__ = ["ImportResult", "import_findings", "run_queued_import", "start_finding_import"]

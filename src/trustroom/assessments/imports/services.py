@@ -1,0 +1,381 @@
+"""Scanner imports: the writes. Keyword-only, `actor` first, policy-checked, audit-logged.
+
+- `import_findings` parses a report completely (sandboxed) and then upserts its findings in one
+  transaction, recording a FindingImport; used by the CLI and the background job.
+- `start_finding_import` keeps an uploaded report encrypted and queues `run_finding_import`;
+  `run_queued_import` (the task's body) runs it once and removes the stored report either way.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+from typing import IO, Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from trustroom.assessments.importers import ImportFormatError, Progress
+from trustroom.assessments.importers.base import default_max_bytes
+from trustroom.assessments.imports import storage
+from trustroom.assessments.imports.staging import StagedReport, clean_format, stage_report
+from trustroom.assessments.imports.upsert import ImportResult, write_findings
+from trustroom.assessments.models import Application, Engagement, Finding, FindingImport, ImportStatus
+from trustroom.assessments.services.common import _invalidate_trust_center
+from trustroom.audit.services import record_event
+from trustroom.tenancy import policies
+from trustroom.tenancy.models import Membership, Organization
+from trustroom.tenancy.principal import Principal
+from trustroom.tenancy.scope import org_scope, require_org
+from trustroom.vault import crypto, keys
+from trustroom.vault.models import OrganizationKey
+
+logger = logging.getLogger(__name__)
+PROGRESS_SAVE_SECONDS = 0.5
+
+
+def _check_can_import(actor: Principal) -> None:
+    policies.check(actor, "add", FindingImport)
+    policies.check(actor, "add", Finding)
+    policies.check(actor, "change", Finding)
+
+
+def _check_target(application: Application | None, engagement: Engagement | None) -> None:
+    org = require_org()
+    if application is None or application.organization_id != org.pk:
+        raise ValidationError({"application": "Choose one of your applications."})
+    if engagement is not None and (
+        engagement.organization_id != org.pk or engagement.application_id != application.pk
+    ):
+        raise ValidationError({"engagement": "Choose an engagement of this application."})
+
+
+def _format(value: str | None) -> str | None:
+    try:
+        return clean_format(value)
+    except ImportFormatError as exc:
+        raise ValidationError({"format": str(exc)}) from exc
+
+
+def _clean_filename(name: str) -> str:
+    name = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    return "".join(ch for ch in name if ch.isprintable())[:255]
+
+
+@contextlib.contextmanager
+def _report_path(file: IO[bytes] | None, path: str | os.PathLike[str] | None) -> Iterator[str]:
+    """A path for the sandbox: `path` itself, or `file` streamed to a private temporary file."""
+    if file is not None and path is not None:
+        raise ValueError("Give either file or path.")
+    if path is not None:
+        yield os.fspath(path)
+        return
+    if file is None:
+        raise ValueError("Give either file or path.")
+    fd, temp = tempfile.mkstemp(prefix="trustroom-import-", suffix=".report")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            shutil.copyfileobj(file, out, 1024 * 1024)
+        yield temp
+    finally:
+        os.unlink(temp)
+
+
+def _stage(path: str, fmt: str | None, progress: Progress | None) -> StagedReport:
+    try:
+        return stage_report(path, fmt, progress=progress)
+    except ImportFormatError as exc:
+        raise ValidationError({"file": str(exc)}) from exc
+
+
+def _finish(
+    *, actor: Principal, job: FindingImport, staged: StagedReport, result: ImportResult, now: datetime
+) -> None:
+    job.format = staged.format
+    job.size_bytes, job.sha256 = staged.size_bytes, staged.sha256
+    job.bytes_done = job.bytes_total = staged.size_bytes
+    job.results_total = result.total
+    job.created_count, job.updated_count, job.unchanged_count = (
+        result.created,
+        result.updated,
+        result.unchanged,
+    )
+    job.closed_count, job.reopened_count = result.closed, result.reopened
+    job.status, job.error, job.finished_at = ImportStatus.SUCCEEDED, "", now
+    job.started_at = job.started_at or now
+    job.save()
+    record_event(
+        actor=actor,
+        action="finding.import",
+        target=job,
+        changes={
+            "application": job.application.name,
+            "engagement": job.engagement_id,
+            "format": staged.format,
+            "filename": job.original_filename,
+            "sha256": staged.sha256,
+            "size_bytes": staged.size_bytes,
+            "close_missing": job.close_missing,
+            "results": result.total,
+            "created": result.created,
+            "updated": result.updated,
+            "unchanged": result.unchanged,
+            "closed": result.closed,
+            "reopened": result.reopened,
+        },
+    )
+    _invalidate_trust_center()
+
+
+def import_findings(
+    *,
+    actor: Principal,
+    application: Application,
+    file: IO[bytes] | None = None,
+    path: str | os.PathLike[str] | None = None,
+    format: str | None = None,
+    engagement: Engagement | None = None,
+    close_missing: bool = False,
+    progress: Progress | None = None,
+    now: datetime | None = None,
+    filename: str = "",
+) -> ImportResult:
+    """Import one report (a binary `file` or a `path`) into `application`'s findings.
+
+    A report that cannot be read raises ValidationError on "file" naming where it broke, and nothing is
+    written. Progress reports bytes parsed.
+    """
+    _check_can_import(actor)
+    _check_target(application, engagement)
+    fmt = _format(format)
+    now = now or timezone.now()
+    if not filename:
+        filename = os.path.basename(os.fspath(path)) if path is not None else getattr(file, "name", "") or ""
+    with _report_path(file, path) as report:
+        staged = _stage(report, fmt, progress)
+    try:
+        with transaction.atomic():
+            job = FindingImport.objects.create(
+                organization=require_org(),
+                application=application,
+                engagement=engagement,
+                format=staged.format,
+                original_filename=_clean_filename(str(filename)),
+                close_missing=close_missing,
+                status=ImportStatus.RUNNING,
+                created_by=actor.user if actor.is_member else None,
+                started_at=now,
+            )
+            result = write_findings(
+                job=job,
+                application=application,
+                engagement=engagement,
+                staged=staged,
+                close_missing=close_missing,
+                now=now,
+            )
+            _finish(actor=actor, job=job, staged=staged, result=result, now=now)
+    finally:
+        staged.discard()
+    return result
+
+
+# ---------------------------------------------------------------- queued imports (UI and API)
+
+
+def _chunks(uploaded_file: Any) -> Iterable[bytes]:
+    if hasattr(uploaded_file, "chunks"):
+        return uploaded_file.chunks()
+    return iter(lambda: uploaded_file.read(1024 * 1024), b"")
+
+
+@transaction.atomic
+def start_finding_import(
+    *,
+    actor: Principal,
+    application: Application,
+    uploaded_file: Any,
+    format: str | None = None,
+    engagement: Engagement | None = None,
+    close_missing: bool = False,
+) -> FindingImport:
+    """Keep the uploaded report encrypted and queue its import (after commit)."""
+    _check_can_import(actor)
+    _check_target(application, engagement)
+    fmt = _format(format)
+    if uploaded_file is None:
+        raise ValidationError({"file": "Choose the scanner report to import."})
+    max_bytes = default_max_bytes()
+    size = getattr(uploaded_file, "size", None)
+    if size is not None and size > max_bytes:
+        limit_mb = max_bytes // 1024 // 1024
+        raise ValidationError(
+            {"file": f"The file is {size / 1024 / 1024:.1f} MB; at most {limit_mb} MB is allowed."}
+        )
+    org = require_org()
+    org_key, data_key = keys.active_key(actor=actor)
+    job = FindingImport(
+        organization=org,
+        application=application,
+        engagement=engagement,
+        format=fmt or "",
+        original_filename=_clean_filename(getattr(uploaded_file, "name", "") or ""),
+        close_missing=close_missing,
+        status=ImportStatus.QUEUED,
+        data_key=org_key,
+        created_by=actor.user if actor.is_member else None,
+    )
+    try:
+        stored = storage.store_encrypted(
+            _chunks(uploaded_file),
+            key=data_key,
+            organization_id=org.pk,
+            uid=str(job.uid),
+            max_bytes=max_bytes,
+        )
+    except ValueError as exc:
+        raise ValidationError({"file": str(exc)}) from exc
+    if stored.size_bytes == 0:
+        storage.remove_stored(stored.storage_name)
+        raise ValidationError({"file": "The file is empty."})
+    try:
+        with transaction.atomic():
+            job.storage_name = stored.storage_name
+            job.size_bytes = job.bytes_total = stored.size_bytes
+            job.sha256 = stored.sha256
+            job.save()
+            record_event(
+                actor=actor,
+                action="finding.import_queued",
+                target=job,
+                changes={
+                    "application": application.name,
+                    "filename": job.original_filename,
+                    "format": job.format or "auto",
+                    "sha256": job.sha256,
+                    "size_bytes": job.size_bytes,
+                    "close_missing": close_missing,
+                },
+            )
+    except BaseException:
+        storage.remove_stored(stored.storage_name)
+        raise
+    from trustroom.assessments.tasks.imports import run_finding_import
+
+    job_id, org_id = job.pk, org.pk
+    transaction.on_commit(lambda: run_finding_import.delay(job_id, org_id))
+    return job
+
+
+def _job_actor(job: FindingImport) -> Principal:
+    """The uploader, with the role they hold now (an uploader who has left cannot import any more)."""
+    membership = Membership.objects.filter(organization=job.organization_id, user=job.created_by_id).first()
+    if job.created_by_id is None or membership is None:
+        raise ValidationError("The person who uploaded this report is no longer a member.")
+    return Principal(organization=require_org(), role=membership.role, user=job.created_by)
+
+
+class _ProgressSaver:
+    """Saves bytes parsed every PROGRESS_SAVE_SECONDS, each in its own short transaction."""
+
+    def __init__(self, organization: Organization, job_id: int) -> None:
+        self.organization, self.job_id, self.last = organization, job_id, 0.0
+
+    def __call__(self, done: int, total: int) -> None:
+        moment = time.monotonic()
+        if moment - self.last < PROGRESS_SAVE_SECONDS and done < total:
+            return
+        self.last = moment
+        with org_scope(self.organization):
+            FindingImport.objects.filter(pk=self.job_id).update(bytes_done=done, bytes_total=total)
+
+
+def _claim(organization: Organization, import_id: int) -> tuple[FindingImport, Principal, bytes] | None:
+    with org_scope(organization):
+        job = FindingImport.objects.select_for_update().filter(pk=import_id).first()
+        if job is None or job.status != ImportStatus.QUEUED:
+            return None  # finished, running elsewhere, or gone: running twice is a no-op
+        job.status, job.started_at = ImportStatus.RUNNING, timezone.now()
+        job.save(update_fields=["status", "started_at"])
+        actor = _job_actor(job)
+        _check_can_import(actor)
+        org_key = OrganizationKey.objects.filter(pk=job.data_key_id or 0).first()
+        if org_key is None:
+            raise ValidationError("The key that encrypted this report was rotated away; upload it again.")
+        return job, actor, keys.unwrap(org_key)
+
+
+def _fail(organization: Organization, import_id: int, message: str) -> None:
+    with org_scope(organization):
+        FindingImport.objects.filter(pk=import_id).update(
+            status=ImportStatus.FAILED, error=message[:5000], finished_at=timezone.now()
+        )
+
+
+def _message(exc: ValidationError) -> str:
+    if hasattr(exc, "error_dict"):
+        return " ".join(str(m) for messages in exc.message_dict.values() for m in messages)
+    return " ".join(exc.messages)
+
+
+def run_queued_import(*, organization: Organization, import_id: int) -> str:
+    """Run a queued import once (the Celery task's body). Returns the job's status afterwards, or
+    "skipped" when it was not queued any more. The stored report is removed whatever happens."""
+    with org_scope(organization):
+        storage_name = (
+            FindingImport.objects.filter(pk=import_id, status=ImportStatus.QUEUED)
+            .values_list("storage_name", flat=True)
+            .first()
+        )
+    report_path = None
+    try:
+        claimed = _claim(organization, import_id)
+        if claimed is None:
+            storage_name = None  # another run owns it (or it is done): leave its file alone
+            return "skipped"
+        job, actor, data_key = claimed
+        report_path = storage.decrypt_to_tempfile(
+            job.storage_name, key=data_key, organization_id=organization.pk, uid=str(job.uid)
+        )
+        del data_key
+        staged = _stage(report_path, job.format or None, _ProgressSaver(organization, job.pk))
+        try:
+            with org_scope(organization):
+                job = FindingImport.objects.select_related("application", "engagement").get(pk=job.pk)
+                now = timezone.now()
+                result = write_findings(
+                    job=job,
+                    application=job.application,
+                    engagement=job.engagement,
+                    staged=staged,
+                    close_missing=job.close_missing,
+                    now=now,
+                )
+                _finish(actor=actor, job=job, staged=staged, result=result, now=now)
+        finally:
+            staged.discard()
+        return ImportStatus.SUCCEEDED
+    except ValidationError as exc:
+        _fail(organization, import_id, _message(exc))
+    except PermissionDenied:
+        _fail(organization, import_id, "The person who uploaded this report may no longer import findings.")
+    except crypto.DecryptionError:
+        _fail(organization, import_id, "The stored report could not be decrypted; upload it again.")
+    except Exception:
+        logger.exception("Finding import %s failed", import_id)
+        _fail(organization, import_id, "The import failed because of an internal error; try again.")
+    finally:
+        if report_path is not None:
+            os.unlink(report_path)
+        if storage_name:
+            storage.remove_stored(storage_name)
+            with org_scope(organization):
+                FindingImport.objects.filter(pk=import_id).update(storage_name="")
+    return ImportStatus.FAILED
