@@ -41,6 +41,13 @@ logger = logging.getLogger(__name__)
 PROGRESS_SAVE_SECONDS = 0.5
 
 
+@contextlib.contextmanager
+def _scoped(organization: Organization) -> Iterator[None]:
+    """A short transaction of its own in the organization's scope (a savepoint when nested)."""
+    with transaction.atomic(), org_scope(organization):
+        yield
+
+
 def _check_can_import(actor: Principal) -> None:
     policies.check(actor, "add", FindingImport)
     policies.check(actor, "add", Finding)
@@ -293,12 +300,12 @@ class _ProgressSaver:
         if moment - self.last < PROGRESS_SAVE_SECONDS and done < total:
             return
         self.last = moment
-        with org_scope(self.organization):
+        with _scoped(self.organization):
             FindingImport.objects.filter(pk=self.job_id).update(bytes_done=done, bytes_total=total)
 
 
 def _claim(organization: Organization, import_id: int) -> tuple[FindingImport, Principal, bytes] | None:
-    with org_scope(organization):
+    with _scoped(organization):
         job = FindingImport.objects.select_for_update().filter(pk=import_id).first()
         if job is None or job.status != ImportStatus.QUEUED:
             return None  # finished, running elsewhere, or gone: running twice is a no-op
@@ -313,7 +320,7 @@ def _claim(organization: Organization, import_id: int) -> tuple[FindingImport, P
 
 
 def _fail(organization: Organization, import_id: int, message: str) -> None:
-    with org_scope(organization):
+    with _scoped(organization):
         FindingImport.objects.filter(pk=import_id).update(
             status=ImportStatus.FAILED, error=message[:5000], finished_at=timezone.now()
         )
@@ -328,7 +335,7 @@ def _message(exc: ValidationError) -> str:
 def run_queued_import(*, organization: Organization, import_id: int) -> str:
     """Run a queued import once (the Celery task's body). Returns the job's status afterwards, or
     "skipped" when it was not queued any more. The stored report is removed whatever happens."""
-    with org_scope(organization):
+    with _scoped(organization):
         storage_name = (
             FindingImport.objects.filter(pk=import_id, status=ImportStatus.QUEUED)
             .values_list("storage_name", flat=True)
@@ -347,7 +354,7 @@ def run_queued_import(*, organization: Organization, import_id: int) -> str:
         del data_key
         staged = _stage(report_path, job.format or None, _ProgressSaver(organization, job.pk))
         try:
-            with org_scope(organization):
+            with _scoped(organization):
                 job = FindingImport.objects.select_related("application", "engagement").get(pk=job.pk)
                 now = timezone.now()
                 result = write_findings(
@@ -376,6 +383,6 @@ def run_queued_import(*, organization: Organization, import_id: int) -> str:
             os.unlink(report_path)
         if storage_name:
             storage.remove_stored(storage_name)
-            with org_scope(organization):
+            with _scoped(organization):
                 FindingImport.objects.filter(pk=import_id).update(storage_name="")
     return ImportStatus.FAILED
