@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.db.models import QuerySet
 
 from trustroom.assessments.importers import FORMATS
 from trustroom.assessments.models import Application, Engagement
@@ -31,13 +30,13 @@ class EngagementChoiceField(forms.ModelChoiceField):
 
 class FindingImportForm(forms.Form):
     # The real querysets are set per instance, inside the organization's scope.
-    application = forms.ModelChoiceField(
-        label="Application", queryset=QuerySet(model=Application).none(), empty_label="Choose an application"
+    application: forms.ModelChoiceField[Application] = forms.ModelChoiceField(
+        label="Application", queryset=None, empty_label="Choose an application"
     )
     format = forms.ChoiceField(label="Report format", choices=FORMAT_CHOICES, initial="auto")
     engagement = EngagementChoiceField(
         label="Engagement",
-        queryset=QuerySet(model=Engagement).none(),
+        queryset=None,
         required=False,
         empty_label="None",
         help_text="Optional: the VAPT engagement the new findings belong to (of the same application).",
