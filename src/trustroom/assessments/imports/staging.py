@@ -88,7 +88,7 @@ def stage_report(path: str, format: str | None = None, *, progress: Progress | N
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as out:
             for record in parse_in_sandbox(path, format, progress=progress, max_bytes=max_bytes):
-                out.write(json.dumps(record.to_dict()) + "\n")
+                out.write(json.dumps(vars(record)) + "\n")  # vars: asdict's deep copy is slow
                 staged.total += 1
                 staged.tools.add(record.tool)
     except BaseException:
