@@ -11,7 +11,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
@@ -102,6 +102,13 @@ class FindingImportCreateSerializer(StrictInputMixin, serializers.Serializer):
 
 
 @extend_schema_view(
+    list=extend_schema(
+        summary="List scanner imports, newest first",
+        parameters=[
+            OpenApiParameter("application", OpenApiTypes.INT, description="Only this application's.")
+        ],
+    ),
+    retrieve=extend_schema(summary="One import: status, bytes parsed, counts and error"),
     create=extend_schema(
         summary="Upload a scanner report and queue its import",
         request={"multipart/form-data": FindingImportCreateSerializer},
