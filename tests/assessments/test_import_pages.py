@@ -171,3 +171,18 @@ def test_api_viewer_cannot_upload(org_a: Any, app: Any) -> None:
     viewer = logged_in(member(org_a, "viewer"))
     assert viewer.get(api(org_a)).status_code == 200
     assert viewer.post(api(org_a), {"application": app.pk, "file": report()}).status_code == 403
+
+
+def test_api_list_filters_by_application(org_a: Any, owner_a: Any, app: Any) -> None:
+    client = logged_in(owner_a)
+    with org_scope(org_a):
+        other = application(principal_for(owner_a, org_a), name="Other app")
+    first = client.post(api(org_a), {"application": app.pk, "file": report()}).json()
+    second = client.post(api(org_a), {"application": other.pk, "file": report()}).json()
+
+    def ids(query: str) -> list[int]:
+        data = client.get(api(org_a) + query).json()
+        return [r["id"] for r in (data["results"] if isinstance(data, dict) else data)]
+
+    assert ids("") == [second["id"], first["id"]]
+    assert ids(f"?application={app.pk}") == [first["id"]]
