@@ -57,3 +57,63 @@ def application_states(*, now: datetime | None = None) -> list[ApplicationState]
         safe, reasons = safe_to_host(application, now=now)
         states.append(ApplicationState(application, vapt_schedule(application, now=now), safe, reasons))
     return states
+
+
+# ---------------------------------------------------------------- the findings register (pages)
+
+
+@dataclass(frozen=True)
+class FindingFilters:
+    """What the findings page filters on; empty values do not narrow. `sla` is computed on read."""
+
+    application_id: int | None = None
+    severity: str = ""
+    status: str = ""
+    sla: str = ""
+    assignee_id: int | None = None
+    text: str = ""
+
+    @property
+    def active(self) -> bool:
+        return any((self.application_id, self.severity, self.status, self.sla, self.assignee_id, self.text))
+
+
+def filtered_findings(filters: FindingFilters, *, now: datetime | None = None) -> QuerySet[Finding]:
+    """Findings narrowed by every stored field; the status is the effective one (an expired risk
+    acceptance is reopened); the SLA state is left to `finding_register`."""
+    now = now or timezone.now()
+    queryset = Finding.objects.select_related("application", "assignee").order_by("-detected_at", "-pk")
+    if filters.application_id:
+        queryset = queryset.filter(application_id=filters.application_id)
+    if filters.severity:
+        queryset = queryset.filter(severity=filters.severity)
+    if filters.status == FindingStatus.REOPENED:
+        queryset = queryset.filter(
+            Q(status=FindingStatus.REOPENED) | Q(status=FindingStatus.RISK_ACCEPTED, risk_expires_at__lte=now)
+        )
+    elif filters.status == FindingStatus.RISK_ACCEPTED:
+        queryset = queryset.filter(status=filters.status).exclude(risk_expires_at__lte=now)
+    elif filters.status:
+        queryset = queryset.filter(status=filters.status)
+    if filters.assignee_id:
+        queryset = queryset.filter(assignee_id=filters.assignee_id)
+    if filters.text:
+        text = filters.text
+        queryset = queryset.filter(
+            Q(title__icontains=text) | Q(asset__icontains=text) | Q(description__icontains=text)
+        )
+    return queryset
+
+
+def finding_register(
+    filters: FindingFilters, *, now: datetime | None = None
+) -> QuerySet[Finding] | list[FindingState]:
+    """The findings to list: a queryset (state computed per page by the caller) or, when filtering on the
+    SLA state, the matching states (the state depends on the clock, so it is computed here)."""
+    now = now or timezone.now()
+    queryset = filtered_findings(filters, now=now)
+    if not filters.sla:
+        return queryset
+    if filters.sla != "none":  # every other state needs a deadline
+        queryset = queryset.exclude(due_at=None)
+    return [s for s in finding_states(queryset, now=now) if s.sla == filters.sla]
