@@ -99,7 +99,9 @@ def test_vendor_create_edit_and_list_with_engagement_count(org_a: Any, owner: Cl
 # --- applications -----------------------------------------------------------------------------------------
 
 
-def test_application_list_shows_schedule_overdue_and_safe_to_host(org_a: Any, owner: Client, world: Any) -> None:
+def test_application_list_shows_schedule_overdue_and_safe_to_host(
+    org_a: Any, owner: Client, world: Any
+) -> None:
     html = body(owner.get(BASE + "applications/"))
     payments, intranet = html.split("Payments API</a>")[1], html.split("Intranet</a>")[1].split("</tr>")[0]
     assert "Twice a year" in payments.split("</tr>")[0]
@@ -148,7 +150,9 @@ def test_application_create_defaults_cadence_and_edit_changes_it(org_a: Any, own
 # --- engagements ------------------------------------------------------------------------------------------
 
 
-def test_engagement_create_with_scope_and_report_then_complete(org_a: Any, owner_a: Any, owner: Client) -> None:
+def test_engagement_create_with_scope_and_report_then_complete(
+    org_a: Any, owner_a: Any, owner: Client
+) -> None:
     actor = principal_for(owner_a, org_a)
     with org_scope(org_a):
         app = application(actor, "GSP portal")
@@ -262,7 +266,13 @@ def test_readers_see_pages_without_write_controls_and_get_403(org_a: Any, world:
         app = Application.objects.get(name="Payments API")
         engagement = Engagement.objects.get(application=app)
         vendor = Vendor.objects.get()
-    for path in ("vendors/", "applications/", f"applications/{app.pk}/", "engagements/", f"engagements/{engagement.pk}/"):
+    for path in (
+        "vendors/",
+        "applications/",
+        f"applications/{app.pk}/",
+        "engagements/",
+        f"engagements/{engagement.pk}/",
+    ):
         html = body(client.get(BASE + path))
         assert "Add a" not in html and "Edit" not in html and "Mark completed" not in html, path
     for path, data in [

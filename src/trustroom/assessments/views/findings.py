@@ -164,7 +164,8 @@ class FindingActionView(FindingDetailView):
     form_class: Callable[..., forms.Form] = forms.Form
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        return redirect("assessments:finding-detail", org_slug=self.organization.slug, pk=kwargs["pk"])
+        finding = self.get_finding()  # a missing (or another organization's) finding is a 404 here too
+        return redirect("assessments:finding-detail", org_slug=self.organization.slug, pk=finding.pk)
 
     def make_form(self, data: Any) -> forms.Form:
         return self.form_class(data)

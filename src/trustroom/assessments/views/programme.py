@@ -271,7 +271,8 @@ class EngagementCompleteView(EngagementDetailView):
     permission_action = "change"
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        return redirect("assessments:engagement-detail", org_slug=self.organization.slug, pk=kwargs["pk"])
+        engagement = self.get_object_or_404(Engagement)
+        return redirect("assessments:engagement-detail", org_slug=self.organization.slug, pk=engagement.pk)
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         engagement = self.get_object_or_404(Engagement)
