@@ -177,7 +177,10 @@ class FindingFilterForm(forms.Form):
     status = forms.ChoiceField(label="Status", required=False, choices=[("", "Any"), *FindingStatus.choices])
     sla = forms.ChoiceField(label="SLA state", required=False, choices=[("", "Any"), *SLA_STATE_CHOICES])
     q = forms.CharField(
-        label="Search", required=False, max_length=200, help_text="Title, asset or description."
+        label="Search",
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"placeholder": "Title, asset or description", "type": "search"}),
     )
 
     def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:

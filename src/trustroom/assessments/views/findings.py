@@ -128,7 +128,8 @@ class FindingDetailView(AssessmentsPage):
                 action_forms["accept-risk"] = AcceptRiskForm()
             if status not in (FindingStatus.CLOSED, FindingStatus.FALSE_POSITIVE):
                 action_forms["false-positive"] = ReasonForm(label="Why it is a false positive")
-            if finding.status not in OPEN:
+            # Awaiting retest, the retest's outcome decides; a failed one reopens.
+            if finding.status not in (*OPEN, FindingStatus.FIXED_AWAITING_RETEST):
                 action_forms["reopen"] = ReasonForm(required=False, label="Why it is reopened")
         if failed and form is not None:
             action_forms[failed] = form
