@@ -28,6 +28,12 @@ def body(response: Any) -> str:
     return response.content.decode()
 
 
+def refresh(obj: Any) -> None:
+    """Reload inside the organization's scope (on PostgreSQL, row-level security hides it otherwise)."""
+    with org_scope(obj.organization):
+        obj.refresh_from_db()
+
+
 @pytest.fixture
 def world(org_a: Any, owner_a: Any) -> dict[str, Any]:
     """Two applications; a breached high (detected 3 days ago), a fresh critical, a fixed medium, an info."""
@@ -229,7 +235,7 @@ def test_fix_then_passing_retest_closes(org_a: Any, owner: Client, world: Any) -
     url = f"{BASE}findings/{finding.pk}/"
     assert owner.post(url + "retest/", {"passed": "yes"}).status_code == 400  # not fixed yet
     assert owner.post(url + "fix/").status_code == 302
-    finding.refresh_from_db()
+    refresh(finding)
     assert finding.status == FindingStatus.FIXED_AWAITING_RETEST and finding.retest_due_at is not None
     html = body(owner.get(url))
     assert (
@@ -238,7 +244,7 @@ def test_fix_then_passing_retest_closes(org_a: Any, owner: Client, world: Any) -
         and ">Mark fixed</button>" not in html
     )
     assert owner.post(url + "retest/", {"passed": "yes", "notes": "Vendor confirmed"}).status_code == 302
-    finding.refresh_from_db()
+    refresh(finding)
     assert finding.status == FindingStatus.CLOSED
     html = body(owner.get(url))
     assert "Status: Closed" in html and "finding.retest" in html and "Vendor confirmed" in html
@@ -251,7 +257,7 @@ def test_failing_retest_reopens_and_refusals_show_on_the_page(owner: Client, wor
     missing = owner.post(url + "retest/", {})
     assert missing.status_code == 400 and "Not done" in body(missing)
     assert owner.post(url + "retest/", {"passed": "no"}).status_code == 302
-    finding.refresh_from_db()
+    refresh(finding)
     assert finding.status == FindingStatus.REOPENED
     again = owner.post(url + "reopen/", {"reason": "again"})
     assert again.status_code == 400 and "This finding is already open." in body(again)
@@ -261,7 +267,7 @@ def test_assign_accept_risk_false_positive_and_reopen(owner: Client, world: Any)
     finding = world["fresh"]
     url = f"{BASE}findings/{finding.pk}/"
     assert owner.post(url + "assign/", {"assignee": ""}).status_code == 302
-    finding.refresh_from_db()
+    refresh(finding)
     assert finding.assignee is None
 
     now = dt.datetime.now(dt.UTC)
@@ -275,7 +281,7 @@ def test_assign_accept_risk_false_positive_and_reopen(owner: Client, world: Any)
         url + "accept-risk/", {"reason": "Compensating WAF rule", "expires_at": f"{expiry:%Y-%m-%dT%H:%M}"}
     )
     assert accepted.status_code == 302
-    finding.refresh_from_db()
+    refresh(finding)
     assert finding.status == FindingStatus.RISK_ACCEPTED
     html = body(owner.get(url))
     assert (
@@ -287,10 +293,10 @@ def test_assign_accept_risk_false_positive_and_reopen(owner: Client, world: Any)
 
     assert owner.post(url + "false-positive/", {"reason": ""}).status_code == 400
     assert owner.post(url + "false-positive/", {"reason": "Not reachable"}).status_code == 302
-    finding.refresh_from_db()
+    refresh(finding)
     assert finding.status == FindingStatus.FALSE_POSITIVE
     assert owner.post(url + "reopen/", {"reason": "It is reachable after all"}).status_code == 302
-    finding.refresh_from_db()
+    refresh(finding)
     assert finding.status == FindingStatus.REOPENED
 
 
@@ -320,7 +326,7 @@ def test_only_managers_may_accept_a_risk(org_a: Any, world: Any) -> None:
     expiry = dt.datetime.now(dt.UTC) + dt.timedelta(days=10)
     refused = editor.post(url + "accept-risk/", {"reason": "x", "expires_at": f"{expiry:%Y-%m-%dT%H:%M}"})
     assert refused.status_code == 403
-    world["fresh"].refresh_from_db()
+    refresh(world["fresh"])
     assert world["fresh"].status == FindingStatus.OPEN
 
 
@@ -349,5 +355,5 @@ def test_readers_cannot_write_findings(org_a: Any, world: Any, role: str) -> Non
         ("reopen/", {"reason": "x"}),
     ]:
         assert client.post(url + action, data).status_code == 403, action
-    finding.refresh_from_db()
+    refresh(finding)
     assert finding.status == FindingStatus.OPEN and finding.assignee == world["engineer"]

@@ -30,6 +30,12 @@ def body(response: Any) -> str:
     return response.content.decode()
 
 
+def refresh(obj: Any) -> None:
+    """Reload inside the organization's scope (on PostgreSQL, row-level security hides it otherwise)."""
+    with org_scope(obj.organization):
+        obj.refresh_from_db()
+
+
 @pytest.fixture
 def owner(owner_a: Any) -> Client:
     return logged_in(owner_a)
@@ -142,7 +148,7 @@ def test_application_create_defaults_cadence_and_edit_changes_it(org_a: Any, own
         f"{BASE}applications/{app.pk}/edit/",
         {"name": "GSP portal", "criticality": "critical", "test_cadence": "quarterly"},
     )
-    app.refresh_from_db()
+    refresh(app)
     assert app.test_cadence == "quarterly"
     assert "No engagements for this application yet." in body(owner.get(f"{BASE}applications/{app.pk}/"))
 
@@ -205,14 +211,14 @@ def test_engagement_create_with_scope_and_report_then_complete(
         },
     )
     assert edited.status_code == 302
-    engagement.refresh_from_db()
+    refresh(engagement)
     assert engagement.status == EngagementStatus.IN_PROGRESS and engagement.scope_areas == ["owasp_top_10"]
 
     too_early = owner.post(f"{BASE}engagements/{engagement.pk}/complete/", {"window_end": "2026-02-01T00:00"})
     assert too_early.status_code == 400 and "The window ends before it starts." in body(too_early)
     done = owner.post(f"{BASE}engagements/{engagement.pk}/complete/", {"window_end": "2026-03-11T17:00"})
     assert done.status_code == 302
-    engagement.refresh_from_db()
+    refresh(engagement)
     assert engagement.status == EngagementStatus.COMPLETED
     assert engagement.window_end == dt.datetime(2026, 3, 11, 17, 0, tzinfo=dt.UTC)
     assert "Mark completed" not in body(owner.get(f"{BASE}engagements/{engagement.pk}/"))
