@@ -146,6 +146,8 @@ def test_an_unknown_filter_value_is_reported_not_ignored(owner: Client, world: A
     response = owner.get(f"{BASE}findings/?sla=late")
     assert response.status_code == 400
     assert "These filters could not be applied" in body(response)
+    partial = owner.get(f"{BASE}findings/?sla=late", HTTP_HX_REQUEST="true")
+    assert partial.status_code == 200 and "These filters could not be applied" in body(partial)
 
 
 def test_the_register_is_paginated_and_keeps_the_filters(org_a: Any, owner: Client, world: Any) -> None:
@@ -357,3 +359,24 @@ def test_readers_cannot_write_findings(org_a: Any, world: Any, role: str) -> Non
         assert client.post(url + action, data).status_code == 403, action
     refresh(finding)
     assert finding.status == FindingStatus.OPEN and finding.assignee == world["engineer"]
+
+
+def test_sla_filter_counts_accepted_risks_and_false_positives_as_no_deadline(
+    org_a: Any, owner: Client, world: Any
+) -> None:
+    now = dt.datetime.now(dt.UTC)
+    with org_scope(org_a):
+        services.accept_risk(
+            actor=world["actor"],
+            finding=world["fresh"],
+            reason="WAF rule",
+            expires_at=now + dt.timedelta(days=9),
+        )
+        services.mark_false_positive(actor=world["actor"], finding=world["breached"], reason="Not reachable")
+    assert titles(body(owner.get(BASE + "findings/?sla=none"))) == {
+        "Remote code execution",
+        "SQL injection in login",
+        "Server banner",
+    }
+    assert titles(body(owner.get(BASE + "findings/?sla=breached"))) == set()
+    assert titles(body(owner.get(BASE + "findings/?sla=within"))) == set()

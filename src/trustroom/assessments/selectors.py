@@ -114,6 +114,24 @@ def finding_register(
     queryset = filtered_findings(filters, now=now)
     if not filters.sla:
         return queryset
-    if filters.sla != "none":  # every other state needs a deadline
-        queryset = queryset.exclude(due_at=None)
-    return [s for s in finding_states(queryset, now=now) if s.sla == filters.sla]
+    candidates = _sla_candidates(queryset, filters.sla, now=now)
+    return [s for s in finding_states(candidates, now=now) if s.sla == filters.sla]
+
+
+def _sla_candidates(queryset: QuerySet[Finding], sla: str, *, now: datetime) -> QuerySet[Finding]:
+    """Narrow in the database to the findings that can be in `sla` now; `sla_state` has the last word."""
+    running = Q(status__in=[FindingStatus.OPEN, FindingStatus.REOPENED]) | Q(
+        status=FindingStatus.RISK_ACCEPTED, risk_expires_at__lte=now
+    )
+    stopped = Q(status__in=[FindingStatus.FIXED_AWAITING_RETEST, FindingStatus.CLOSED])
+    if sla in ("within", "approaching"):
+        return queryset.filter(running, due_at__gte=now)
+    if sla == "breached":
+        return queryset.filter((running & Q(due_at__lt=now)) | stopped).exclude(due_at=None)
+    if sla == "met":
+        return queryset.filter(stopped).exclude(due_at=None)
+    return queryset.filter(
+        Q(due_at=None)
+        | Q(status=FindingStatus.FALSE_POSITIVE)
+        | (Q(status=FindingStatus.RISK_ACCEPTED) & ~Q(risk_expires_at__lte=now))
+    )

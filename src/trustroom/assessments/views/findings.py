@@ -70,7 +70,9 @@ class FindingListView(AssessmentsPage):
             "can_add": self.allows("add", Finding),
         }
         template = "assessments/_finding_rows.html" if self.is_htmx else "assessments/finding_list.html"
-        return self.page(template, context, status=400 if form.is_bound and form.errors else 200)
+        # htmx swaps only 2xx answers: the partial carries the filter errors with a 200.
+        refused = form.is_bound and bool(form.errors) and not self.is_htmx
+        return self.page(template, context, status=400 if refused else 200)
 
 
 class FindingCreateView(AssessmentsPage):
