@@ -1,5 +1,311 @@
-"""Pages of the VAPT programme: programme."""
+"""Pages of the VAPT programme: vendors, applications and engagements (and the SLA policy, from `sla`)."""
 
-from django.urls import URLPattern
+from __future__ import annotations
 
-urlpatterns: list[URLPattern] = []
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import URLPattern, path
+from django.utils import timezone
+
+from trustroom.assessments import selectors, services
+from trustroom.assessments.forms import ApplicationForm, EngagementCompleteForm, EngagementForm, VendorForm
+from trustroom.assessments.models import (
+    Application,
+    Engagement,
+    EngagementStatus,
+    Finding,
+    ScopeArea,
+    Severity,
+    Vendor,
+)
+from trustroom.assessments.state import safe_to_host, vapt_schedule
+from trustroom.assessments.views import sla
+from trustroom.assessments.views.page import AssessmentsPage
+from trustroom.tenancy import policies
+from trustroom.tenancy.forms import add_service_errors
+from trustroom.tenancy.views import status_for
+
+SCOPE_LABELS = dict(ScopeArea.choices)
+
+# --- Vendors ------------------------------------------------------------------------------------------
+
+
+class VendorListView(AssessmentsPage):
+    model = Vendor
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        vendors = Vendor.objects.annotate(engagement_count=Count("engagements")).order_by("name")
+        context = {"page_title": "Vendors", "vendors": list(vendors), "can_add": self.allows("add", Vendor)}
+        return self.page("assessments/vendor_list.html", context)
+
+
+class VendorFormView(AssessmentsPage):
+    """New vendor (no pk) or edit one (pk)."""
+
+    model = Vendor
+
+    permission_action = "add"  # the edit route's subclass asks for "change"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        vendor = self.get_object_or_404(Vendor) if "pk" in kwargs else None
+        form = VendorForm(initial=VendorForm.initial_for(vendor) if vendor else None)
+        return self.render_form(form, vendor)
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        vendor = self.get_object_or_404(Vendor) if "pk" in kwargs else None
+        form = VendorForm(request.POST)
+        if form.is_valid():
+            try:
+                if vendor is None:
+                    vendor = services.create_vendor(actor=self.principal, **form.cleaned_data)
+                else:
+                    services.update_vendor(actor=self.principal, vendor=vendor, **form.cleaned_data)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, f"The vendor {vendor.name} was saved.")
+                return redirect("assessments:vendor-list", org_slug=self.organization.slug)
+        return self.render_form(form, vendor)
+
+    def render_form(self, form: VendorForm, vendor: Vendor | None) -> HttpResponse:
+        title = f"Edit {vendor.name}" if vendor else "New vendor"
+        context = {"page_title": title, "form": form, "vendor": vendor}
+        return self.page("assessments/vendor_form.html", context, status=status_for(form))
+
+
+class VendorEditView(VendorFormView):
+    permission_action = "change"
+
+
+# --- Applications ------------------------------------------------------------------------------------
+
+
+class ApplicationListView(AssessmentsPage):
+    model = Application
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        context = {
+            "page_title": "Applications",
+            "states": selectors.application_states(),
+            "can_add": self.allows("add", Application),
+        }
+        return self.page("assessments/application_list.html", context)
+
+
+class ApplicationFormView(AssessmentsPage):
+    model = Application
+
+    permission_action = "add"  # the edit route's subclass asks for "change"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        application = self.get_object_or_404(Application) if "pk" in kwargs else None
+        form = ApplicationForm(initial=ApplicationForm.initial_for(application) if application else None)
+        return self.render_form(form, application)
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        application = self.get_object_or_404(Application) if "pk" in kwargs else None
+        form = ApplicationForm(request.POST)
+        if form.is_valid():
+            try:
+                if application is None:
+                    application = services.create_application(actor=self.principal, **form.cleaned_data)
+                else:
+                    services.update_application(
+                        actor=self.principal, application=application, **form.cleaned_data
+                    )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, f"The application {application.name} was saved.")
+                return redirect(
+                    "assessments:application-detail", org_slug=self.organization.slug, pk=application.pk
+                )
+        return self.render_form(form, application)
+
+    def render_form(self, form: ApplicationForm, application: Application | None) -> HttpResponse:
+        title = f"Edit {application.name}" if application else "New application"
+        context = {"page_title": title, "form": form, "application": application}
+        return self.page("assessments/application_form.html", context, status=status_for(form))
+
+
+class ApplicationEditView(ApplicationFormView):
+    permission_action = "change"
+
+
+class ApplicationDetailView(AssessmentsPage):
+    model = Application
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        application = self.get_object_or_404(Application)
+        now = timezone.now()
+        safe, reasons = safe_to_host(application, now=now)
+        open_states = selectors.finding_states(
+            selectors.unresolved_findings(now=now).filter(application=application).order_by("due_at", "pk"),
+            now=now,
+        )
+        counts = dict.fromkeys(Severity.values, 0)
+        for state in open_states:
+            counts[state.finding.severity] += 1
+        context = {
+            "page_title": application.name,
+            "application": application,
+            "schedule": vapt_schedule(application, now=now),
+            "safe": safe,
+            "reasons": reasons,
+            "engagements": list(
+                Engagement.objects.filter(application=application)
+                .select_related("vendor")
+                .order_by("-window_start")
+            ),
+            "open_states": open_states,
+            "severity_counts": [(label, counts[value]) for value, label in Severity.choices],
+            "can_change": self.allows("change", application),
+            "can_add_finding": self.allows("add", Finding),
+            "can_add_engagement": self.allows("add", Engagement),
+        }
+        return self.page("assessments/application_detail.html", context)
+
+
+# --- Engagements -------------------------------------------------------------------------------------
+
+
+class EngagementListView(AssessmentsPage):
+    model = Engagement
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        engagements = (
+            Engagement.objects.select_related("vendor", "application")
+            .annotate(finding_count=Count("findings"))
+            .order_by("-window_start")
+        )
+        context = {
+            "page_title": "Engagements",
+            "engagements": list(engagements),
+            "can_add": self.allows("add", Engagement),
+        }
+        return self.page("assessments/engagement_list.html", context)
+
+
+class EngagementFormView(AssessmentsPage):
+    model = Engagement
+
+    permission_action = "add"  # the edit route's subclass asks for "change"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        engagement = self.get_engagement() if "pk" in kwargs else None
+        if engagement is not None:
+            form = EngagementForm(initial=EngagementForm.initial_for(engagement), editing=True)
+        else:
+            initial = {key: request.GET[key] for key in ("application", "vendor") if request.GET.get(key)}
+            form = EngagementForm(initial=initial)
+        return self.render_form(form, engagement)
+
+    def get_engagement(self) -> Engagement:
+        engagement: Engagement = self.get_object_or_404(Engagement)
+        return engagement
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        engagement = self.get_engagement() if "pk" in kwargs else None
+        form = EngagementForm(request.POST, editing=engagement is not None)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                if engagement is None:
+                    engagement = services.create_engagement(actor=self.principal, **data)
+                else:
+                    services.update_engagement(actor=self.principal, engagement=engagement, **data)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, f"The engagement {engagement.name} was saved.")
+                return redirect(
+                    "assessments:engagement-detail", org_slug=self.organization.slug, pk=engagement.pk
+                )
+        return self.render_form(form, engagement)
+
+    def render_form(self, form: EngagementForm, engagement: Engagement | None) -> HttpResponse:
+        title = f"Edit {engagement.name}" if engagement else "New engagement"
+        context = {
+            "page_title": title,
+            "form": form,
+            "engagement": engagement,
+            "completed": engagement is not None and engagement.status == EngagementStatus.COMPLETED,
+        }
+        return self.page("assessments/engagement_form.html", context, status=status_for(form))
+
+
+class EngagementEditView(EngagementFormView):
+    permission_action = "change"
+
+
+class EngagementDetailView(AssessmentsPage):
+    model = Engagement
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return self.render_page(self.get_object_or_404(Engagement))
+
+    def render_page(
+        self, engagement: Engagement, *, complete_form: EngagementCompleteForm | None = None
+    ) -> HttpResponse:
+        findings = Finding.objects.filter(engagement=engagement).select_related("assignee")
+        context = {
+            "page_title": engagement.name,
+            "engagement": engagement,
+            "scope_labels": [SCOPE_LABELS.get(area, area) for area in engagement.scope_areas],
+            "reports": list(engagement.report_documents.order_by("title")),
+            "finding_states": selectors.finding_states(findings.order_by("-detected_at", "-pk")),
+            "can_change": self.allows("change", engagement),
+            "can_complete": self.allows("change", engagement)
+            and engagement.status != EngagementStatus.COMPLETED,
+            "complete_form": complete_form or EngagementCompleteForm(),
+        }
+        return self.page("assessments/engagement_detail.html", context, status=status_for(complete_form))
+
+
+class EngagementCompleteView(EngagementDetailView):
+    permission_action = "change"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        engagement = self.get_object_or_404(Engagement)
+        return redirect("assessments:engagement-detail", org_slug=self.organization.slug, pk=engagement.pk)
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        engagement = self.get_object_or_404(Engagement)
+        policies.check(self.principal, "change", engagement)
+        form = EngagementCompleteForm(request.POST)
+        if form.is_valid():
+            try:
+                services.complete_engagement(
+                    actor=self.principal, engagement=engagement, window_end=form.cleaned_data["window_end"]
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, f"The engagement {engagement.name} is completed.")
+                return redirect(
+                    "assessments:engagement-detail", org_slug=self.organization.slug, pk=engagement.pk
+                )
+        engagement.refresh_from_db()
+        return self.render_page(engagement, complete_form=form)
+
+
+urlpatterns: list[URLPattern] = [
+    path("vendors/", VendorListView.as_view(), name="vendor-list"),
+    path("vendors/new/", VendorFormView.as_view(), name="vendor-create"),
+    path("vendors/<int:pk>/edit/", VendorEditView.as_view(), name="vendor-edit"),
+    path("applications/", ApplicationListView.as_view(), name="application-list"),
+    path("applications/new/", ApplicationFormView.as_view(), name="application-create"),
+    path("applications/<int:pk>/", ApplicationDetailView.as_view(), name="application-detail"),
+    path("applications/<int:pk>/edit/", ApplicationEditView.as_view(), name="application-edit"),
+    path("engagements/", EngagementListView.as_view(), name="engagement-list"),
+    path("engagements/new/", EngagementFormView.as_view(), name="engagement-create"),
+    path("engagements/<int:pk>/", EngagementDetailView.as_view(), name="engagement-detail"),
+    path("engagements/<int:pk>/edit/", EngagementEditView.as_view(), name="engagement-edit"),
+    path("engagements/<int:pk>/complete/", EngagementCompleteView.as_view(), name="engagement-complete"),
+    *sla.urlpatterns,
+]
