@@ -321,8 +321,9 @@ LOGGING = {
 }
 
 # OpenAPI enum names of the VAPT programme API (several of its fields are called "status").
-SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] |= {
+_VAPT_ENUM_NAMES = {
     "FindingStatusEnum": "trustroom.assessments.models.FindingStatus",
     "EngagementStatusEnum": "trustroom.assessments.models.EngagementStatus",
     "EngagementPlanStatusEnum": "trustroom.assessments.serializers.ENGAGEMENT_PLAN_STATUSES",
 }
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(_VAPT_ENUM_NAMES)  # type: ignore[attr-defined]

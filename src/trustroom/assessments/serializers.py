@@ -194,7 +194,7 @@ class EngagementSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-def _documents_field() -> serializers.ManyRelatedField:
+def _documents_field() -> Any:
     return OrgObjectField(
         Document, many=True, required=False, help_text="Ids of reports stored in the organization's vault."
     )

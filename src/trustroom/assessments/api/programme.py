@@ -49,8 +49,6 @@ def _merged(instance: Any, validated: dict[str, Any], names: tuple[str, ...]) ->
 
 # --- Vendors ------------------------------------------------------------------------------------------
 
-_WRITE_SCHEMA = {"request": VendorWriteSerializer, "responses": VendorSerializer}
-
 
 @extend_schema_view(
     list=extend_schema(summary="List VAPT vendors"),
@@ -58,8 +56,12 @@ _WRITE_SCHEMA = {"request": VendorWriteSerializer, "responses": VendorSerializer
     create=extend_schema(
         summary="Add a vendor", request=VendorWriteSerializer, responses={201: VendorSerializer}
     ),
-    update=extend_schema(summary="Replace a vendor", **_WRITE_SCHEMA),
-    partial_update=extend_schema(summary="Change a vendor", **_WRITE_SCHEMA),
+    update=extend_schema(
+        summary="Replace a vendor", request=VendorWriteSerializer, responses=VendorSerializer
+    ),
+    partial_update=extend_schema(
+        summary="Change a vendor", request=VendorWriteSerializer, responses=VendorSerializer
+    ),
 )
 class VendorsViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ProgrammeViewSet):
     policy_model = Vendor
@@ -104,9 +106,6 @@ def application_states(applications: list[Application]) -> dict[int, Any]:
     return states
 
 
-_APP_WRITE_SCHEMA = {"request": ApplicationWriteSerializer, "responses": ApplicationSerializer}
-
-
 @extend_schema_view(
     list=extend_schema(
         summary="List applications (next test due, overdue and safe to host computed when read)",
@@ -122,8 +121,12 @@ _APP_WRITE_SCHEMA = {"request": ApplicationWriteSerializer, "responses": Applica
         request=ApplicationWriteSerializer,
         responses={201: ApplicationSerializer},
     ),
-    update=extend_schema(summary="Replace an application", **_APP_WRITE_SCHEMA),
-    partial_update=extend_schema(summary="Change an application", **_APP_WRITE_SCHEMA),
+    update=extend_schema(
+        summary="Replace an application", request=ApplicationWriteSerializer, responses=ApplicationSerializer
+    ),
+    partial_update=extend_schema(
+        summary="Change an application", request=ApplicationWriteSerializer, responses=ApplicationSerializer
+    ),
 )
 class ApplicationsViewSet(mixins.RetrieveModelMixin, ProgrammeViewSet):
     policy_model = Application
@@ -189,9 +192,6 @@ class EngagementFilters(serializers.Serializer):
     status = serializers.ChoiceField(choices=EngagementStatus.choices, required=False)
 
 
-_ENG_WRITE_SCHEMA = {"request": EngagementUpdateSerializer, "responses": EngagementSerializer}
-
-
 @extend_schema_view(
     list=extend_schema(
         summary="List engagements (newest window first)",
@@ -207,8 +207,16 @@ _ENG_WRITE_SCHEMA = {"request": EngagementUpdateSerializer, "responses": Engagem
         request=EngagementCreateSerializer,
         responses={201: EngagementSerializer},
     ),
-    update=extend_schema(summary="Replace an engagement's plan", **_ENG_WRITE_SCHEMA),
-    partial_update=extend_schema(summary="Change an engagement's plan", **_ENG_WRITE_SCHEMA),
+    update=extend_schema(
+        summary="Replace an engagement's plan",
+        request=EngagementUpdateSerializer,
+        responses=EngagementSerializer,
+    ),
+    partial_update=extend_schema(
+        summary="Change an engagement's plan",
+        request=EngagementUpdateSerializer,
+        responses=EngagementSerializer,
+    ),
     complete=extend_schema(
         summary="Mark the engagement completed (the application's cadence counts from its end)",
         request=EngagementCompleteSerializer,
