@@ -119,6 +119,8 @@ def test_finding_refuses_objects_of_another_organization(
         response = post(client, url, {"application": app_id, "title": "XSS", "severity": "low"} | changes)
         assert response.status_code == 400 and list(response.json()) == [field], changes
         assert "Bravo" not in response.content.decode()
+        if changes != {"engagement": engagement_other.pk}:  # another org's id reads as a missing one
+            assert "does not exist" in str(response.json()[field]), changes
     with org_scope(org_a):
         assert not Finding.objects.exists()
     pk = record(org_a, owner_a, app_id)

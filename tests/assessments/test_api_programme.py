@@ -283,6 +283,7 @@ def test_engagement_refuses_ids_of_another_organization(
         ids = programme | {key: foreign[key]}
         response = post(client, url, engagement_payload(ids))
         assert response.status_code == 400 and list(response.json()) == [field], key
+        assert "does not exist" in str(response.json()[field])  # exactly as for a missing id
         assert "Bravo" not in response.content.decode()
     assert count(org_a, Engagement) == 0
     created = post(client, url, engagement_payload(programme)).json()
