@@ -128,7 +128,7 @@ def application_states(applications: list[Application]) -> dict[int, Any]:
         summary="Change an application", request=ApplicationWriteSerializer, responses=ApplicationSerializer
     ),
 )
-class ApplicationsViewSet(mixins.RetrieveModelMixin, ProgrammeViewSet):
+class ApplicationsViewSet(ProgrammeViewSet):
     policy_model = Application
     serializer_class = ApplicationSerializer
 
@@ -141,11 +141,6 @@ class ApplicationsViewSet(mixins.RetrieveModelMixin, ProgrammeViewSet):
         if self.action == "list":
             queryset = queryset.filter(**query_filters(self.request, ApplicationFilters))
         return queryset
-
-    def get_serializer_context(self) -> dict[str, Any]:
-        context = super().get_serializer_context()
-        context.setdefault("states", {})
-        return context
 
     def _render(self, applications: list[Application], **kwargs: Any) -> Any:
         context = self.get_serializer_context() | {"states": application_states(applications)}
@@ -224,6 +219,8 @@ class EngagementFilters(serializers.Serializer):
     ),
 )
 class EngagementsViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ProgrammeViewSet):
+    """PUT and PATCH change what they give; scope areas and reports not given stay as they are."""
+
     policy_model = Engagement
     serializer_class = EngagementSerializer
     change_actions = frozenset({"complete"})
@@ -255,13 +252,13 @@ class EngagementsViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Progr
         partial = kwargs.get("partial", False)
         body = EngagementUpdateSerializer(data=request.data, partial=partial)
         body.is_valid(raise_exception=True)
-        current = {"report_documents": list(engagement.report_documents.all())}
-        values = _merged(
-            engagement, body.validated_data, ("name", "window_start", "window_end", "scope_areas")
+        given = body.validated_data
+        values = _merged(engagement, given, ("name", "window_start", "window_end", "scope_areas"))
+        values["report_documents"] = (
+            given["report_documents"] if "report_documents" in given else engagement.report_documents.all()
         )
-        values["report_documents"] = body.validated_data.get("report_documents", current["report_documents"])
-        if "status" in body.validated_data:
-            values["status"] = body.validated_data["status"]
+        if "status" in given:
+            values["status"] = given["status"]
         engagement = services.update_engagement(actor=self.principal, engagement=engagement, **values)
         return self._fresh(engagement)
 
