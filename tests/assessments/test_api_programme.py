@@ -345,3 +345,20 @@ def test_sla_policy_versions_managers_only(org_a: Any, owner_a: Any) -> None:
         version["version"] - 1,
     ]
     assert editor.get(f"{url}{version['id']}/").json() == version
+
+
+@pytest.mark.parametrize(("scope", "writes"), [("read", False), ("audit", False), ("write", True)])
+def test_application_and_sla_policy_token_scopes(org_a: Any, owner_a: Any, scope: str, writes: bool) -> None:
+    client = token_client(org_a, owner_a, scope)
+    url = base(org_a) + "applications/"
+    created = post(client, url, {"name": "Token app", "criticality": "high"})
+    assert created.status_code == (201 if writes else 403)
+    with org_scope(org_a):
+        pk = application(principal_for(owner_a, org_a), name="Owner app").pk
+    assert client.get(f"{url}{pk}/").json()["name"] == "Owner app"
+    patched = send(client, "PATCH", f"{url}{pk}/", {"criticality": "low"})
+    assert patched.status_code == (200 if writes else 403)
+    assert count(org_a, Application) == (2 if writes else 1)
+    policies = base(org_a) + "sla-policies/"
+    assert client.get(policies + "current/").status_code == 200
+    assert post(client, policies, {"critical_due_hours": 3}).status_code == 403  # owners and admins only
