@@ -319,3 +319,11 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("TRUSTROOM_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# OpenAPI enum names of the VAPT programme API (several of its fields are called "status").
+_VAPT_ENUM_NAMES = {
+    "FindingStatusEnum": "trustroom.assessments.models.FindingStatus",
+    "EngagementStatusEnum": "trustroom.assessments.models.EngagementStatus",
+    "EngagementPlanStatusEnum": "trustroom.assessments.serializers.ENGAGEMENT_PLAN_STATUSES",
+}
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(_VAPT_ENUM_NAMES)  # type: ignore[attr-defined]

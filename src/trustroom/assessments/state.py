@@ -5,6 +5,7 @@ Pure functions take `now=` so callers and tests choose the clock; nothing here w
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -79,10 +80,7 @@ class VaptSchedule:
 def vapt_schedule(application: Application, *, now: datetime | None = None) -> VaptSchedule:
     now = now or timezone.now()
     last = last_completed_engagement(application)
-    if last is None:
-        return VaptSchedule(last_tested_at=None, next_due_at=now, overdue=True)
-    next_due = last.window_end + cadence_delta(application.test_cadence)
-    return VaptSchedule(last_tested_at=last.window_end, next_due_at=next_due, overdue=now > next_due)
+    return schedule_from(application, last.window_end if last else None, now=now)
 
 
 def next_scheduled_engagement_start(application: Application, *, after: datetime) -> datetime:
@@ -162,9 +160,58 @@ BLOCKING_SEVERITIES = (Severity.CRITICAL, Severity.HIGH)
 
 def blocking_findings(application: Application, *, now: datetime | None = None) -> list[Finding]:
     """Critical and high findings still unresolved now (an expired risk acceptance counts)."""
+    return blocking_findings_by_application([application], now=now).get(application.pk, [])
+
+
+def safe_to_host(application: Application, *, now: datetime | None = None) -> tuple[bool, list[str]]:
+    """Safe when the last completed engagement is within the cadence and no critical or high finding is
+    open, reopened or awaiting retest. Returns (safe, reasons it is not)."""
+    now = now or timezone.now()
+    schedule = vapt_schedule(application, now=now)
+    return safe_to_host_given(application, schedule, blocking_findings(application, now=now))
+
+
+def safe_to_host_given(
+    application: Application, schedule: VaptSchedule, blocking: list[Finding]
+) -> tuple[bool, list[str]]:
+    """`safe_to_host` from a schedule and blocking findings already read (lists read them in bulk)."""
+    reasons: list[str] = []
+    if schedule.last_tested_at is None:
+        reasons.append("No completed VAPT engagement is recorded for this application.")
+    elif schedule.overdue:
+        reasons.append(
+            f"The last VAPT ended {schedule.last_tested_at:%Y-%m-%d}; the next was due "
+            f"{schedule.next_due_at:%Y-%m-%d} ({application.get_test_cadence_display().lower()})."
+        )
+    if blocking:
+        counts: dict[str, int] = {}
+        for f in blocking:
+            counts[f.severity] = counts.get(f.severity, 0) + 1
+        parts = [f"{counts[s]} {s}" for s in BLOCKING_SEVERITIES if s in counts]
+        reasons.append(f"Unresolved findings: {' and '.join(parts)} (open, reopened or awaiting retest).")
+    return (not reasons, reasons)
+
+
+# ---------------------------------------------------------------- in bulk (lists: no query per row)
+
+
+def schedule_from(
+    application: Application, last_tested_at: datetime | None, *, now: datetime
+) -> VaptSchedule:
+    """The schedule given the end of the last completed engagement (none: never tested, due now)."""
+    if last_tested_at is None:
+        return VaptSchedule(last_tested_at=None, next_due_at=now, overdue=True)
+    next_due = last_tested_at + cadence_delta(application.test_cadence)
+    return VaptSchedule(last_tested_at=last_tested_at, next_due_at=next_due, overdue=now > next_due)
+
+
+def blocking_findings_by_application(
+    applications: Iterable[Application], *, now: datetime | None = None
+) -> dict[int, list[Finding]]:
+    """`blocking_findings` of several applications in one query, by application id."""
     now = now or timezone.now()
     candidates = Finding.objects.filter(
-        application=application,
+        application__in=[a.pk for a in applications],
         severity__in=BLOCKING_SEVERITIES,
         status__in=[
             FindingStatus.OPEN,
@@ -173,32 +220,12 @@ def blocking_findings(application: Application, *, now: datetime | None = None) 
             FindingStatus.RISK_ACCEPTED,
         ],
     ).order_by("detected_at", "pk")
-    return [
-        f
-        for f in candidates
-        if effective_status(f, now=now)
-        in (FindingStatus.OPEN, FindingStatus.REOPENED, FindingStatus.FIXED_AWAITING_RETEST)
-    ]
-
-
-def safe_to_host(application: Application, *, now: datetime | None = None) -> tuple[bool, list[str]]:
-    """Safe when the last completed engagement is within the cadence and no critical or high finding is
-    open, reopened or awaiting retest. Returns (safe, reasons it is not)."""
-    now = now or timezone.now()
-    reasons: list[str] = []
-    schedule = vapt_schedule(application, now=now)
-    if schedule.last_tested_at is None:
-        reasons.append("No completed VAPT engagement is recorded for this application.")
-    elif schedule.overdue:
-        reasons.append(
-            f"The last VAPT ended {schedule.last_tested_at:%Y-%m-%d}; the next was due "
-            f"{schedule.next_due_at:%Y-%m-%d} ({application.get_test_cadence_display().lower()})."
-        )
-    blocking = blocking_findings(application, now=now)
-    if blocking:
-        counts: dict[str, int] = {}
-        for f in blocking:
-            counts[f.severity] = counts.get(f.severity, 0) + 1
-        parts = [f"{counts[s]} {s}" for s in BLOCKING_SEVERITIES if s in counts]
-        reasons.append(f"Unresolved findings: {' and '.join(parts)} (open, reopened or awaiting retest).")
-    return (not reasons, reasons)
+    by_application: dict[int, list[Finding]] = {}
+    for finding in candidates:
+        if effective_status(finding, now=now) in (
+            FindingStatus.OPEN,
+            FindingStatus.REOPENED,
+            FindingStatus.FIXED_AWAITING_RETEST,
+        ):
+            by_application.setdefault(finding.application_id, []).append(finding)
+    return by_application
