@@ -11,6 +11,7 @@ import pytest
 import time_machine
 from django.core import mail
 from django.core.management import CommandError, call_command, execute_from_command_line
+from django.db import connections
 
 from tests.assessments.helpers import T0, application
 from tests.factories import member, principal_for
@@ -236,7 +237,11 @@ def test_the_command_refuses_bad_input(world: dict[str, Any], argv: list[str], m
     assert keys(world["org"]) == []
 
 
-def test_the_command_exits_non_zero_on_error_and_zero_on_success(world: dict[str, Any], capsys: Any) -> None:
+def test_the_command_exits_non_zero_on_error_and_zero_on_success(
+    world: dict[str, Any], capsys: Any, monkeypatch: Any
+) -> None:
+    # The command line closes every connection when it ends; keep the test's own connection open.
+    monkeypatch.setattr(connections, "close_all", lambda: None)
     with pytest.raises(SystemExit) as exited:
         execute_from_command_line(["trustroom", "assessments", "expire-risk-acceptances", "--org", "nope"])
     assert exited.value.code == 1
