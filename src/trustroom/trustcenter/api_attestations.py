@@ -57,7 +57,12 @@ _ANSWER = inline_serializer("SafeToHostList", {"results": SafeToHostSerializer(m
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Applications and their safe to host attestation", responses=_ANSWER),
+    list=extend_schema(
+        summary="Applications and their safe to host attestation",
+        description="Every application: whether its attestation is published, whether it is safe to host "
+        "as of the end of the current UTC day (the attestation the public trust center shows), and why not.",
+        responses=_ANSWER,
+    ),
     update=extend_schema(
         summary="Show or withdraw an application's attestation in the public trust center",
         description="Publishing is the choice to show it: the trust center shows it only while the "
@@ -67,6 +72,8 @@ _ANSWER = inline_serializer("SafeToHostList", {"results": SafeToHostSerializer(m
     ),
 )
 class SafeToHostViewSet(OrgResourceViewSet):
+    """Publishing of "safe to host" attestations (read: every member; change: owners and admins)."""
+
     policy_model = SafeToHostPublication
     serializer_class = SafeToHostSerializer
 
