@@ -276,3 +276,25 @@ def test_expired_risk_acceptances_are_reopened_once(world: dict[str, Any], org_b
     out = StringIO()
     call_command("assessments", "expire-risk-acceptances", stdout=out)
     assert "0 expired and reopened" in out.getvalue()
+
+
+def test_the_beat_schedule_runs_both_jobs_often_enough() -> None:
+    from django.conf import settings
+
+    from trustroom.celery import app
+
+    schedule = {entry["task"]: entry["schedule"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert schedule["trustroom.assessments.tasks.send_sla_notifications"] == 15 * 60
+    assert schedule["trustroom.assessments.tasks.expire_risk_acceptances"] == 60 * 60
+    assert {sla_task.name, expiry_task.name} <= set(app.tasks)
+
+
+def test_a_run_with_nothing_expired_leaves_the_trust_center_cache_alone(
+    world: dict[str, Any], committed: Any
+) -> None:
+    from trustroom.trustcenter.cache import current_version
+
+    before = current_version(world["org"].pk)
+    with committed():
+        assert expire_risk_acceptances(now=T0, organization=world["org"]).reopened == 0
+    assert current_version(world["org"].pk) == before

@@ -146,5 +146,9 @@ def expire_risk_acceptances(
     for org in organizations:
         run.organizations += 1
         with org_scope(org):
-            run.reopened += services.expire_risk_acceptances(actor=system_principal(org), now=now)
+            # Only when there is something to reopen: the service also drops the organization's cached
+            # trust center pages, which an hourly no-op run should not do to every organization.
+            expired = Finding.objects.filter(status=FindingStatus.RISK_ACCEPTED, risk_expires_at__lte=now)
+            if expired.exists():
+                run.reopened += services.expire_risk_acceptances(actor=system_principal(org), now=now)
     return run
