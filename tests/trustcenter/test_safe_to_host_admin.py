@@ -109,3 +109,22 @@ def test_the_api_lists_and_publishes(
     off = client.put(f"{API}{apps['safe'].pk}/", {"published": False}, format="json")
     assert off.status_code == 200 and off.json()["published"] is False
     assert published_names(org_a) == []
+
+
+def test_the_tab_has_an_empty_state(org_a: Any, owner_a: Any) -> None:
+    admin = Client()
+    admin.force_login(owner_a)
+    body = admin.get(PAGE).content.decode()
+    assert 'role="status">No applications are recorded yet.' in body
+
+
+def test_is_published_answers_for_the_organizations_own_pages(org_a: Any, apps: dict[str, Any]) -> None:
+    from trustroom.trustcenter.attestations import is_published
+
+    client = APIClient()
+    with org_scope(org_a):
+        assert not is_published(apps["safe"])
+    client.force_authenticate(member(org_a, "admin"))
+    assert client.put(f"{API}{apps['safe'].pk}/", {"published": True}, format="json").status_code == 200
+    with org_scope(org_a):
+        assert is_published(apps["safe"]) and not is_published(apps["unsafe"])

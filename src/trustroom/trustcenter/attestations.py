@@ -85,6 +85,11 @@ def published_attestations(*, now: datetime | None = None) -> list[SafeToHostAtt
     return found
 
 
+def is_published(application: Application) -> bool:
+    """Whether the organization chose to show this application's attestation (for its own pages)."""
+    return SafeToHostPublication.objects.filter(application=application).exists()
+
+
 def safe_to_host_choices(*, now: datetime | None = None) -> list[SafeToHostChoice]:
     """Every application, whether its attestation is published and what the trust center shows of it."""
     published = set(SafeToHostPublication.objects.values_list("application_id", flat=True))
