@@ -163,6 +163,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "trustroom.compliance.tasks.send_certification_reminders",
         "schedule": 24 * 60 * 60,  # daily; a missed day is caught up on the next run
     },
+    "assessments-sla-notifications": {
+        "task": "trustroom.assessments.tasks.send_sla_notifications",
+        "schedule": 15 * 60,  # SLA windows are hours (critical: 2-4 h), so every 15 minutes
+    },
+    "assessments-expire-risk-acceptances": {
+        "task": "trustroom.assessments.tasks.expire_risk_acceptances",
+        "schedule": 60 * 60,  # hourly; pages already read an expired acceptance as reopened
+    },
 }
 
 # --- Files --------------------------------------------------------------------------------------------

@@ -7,4 +7,4 @@ class AssessmentsConfig(AppConfig):
     verbose_name = "Security assessments (VAPT)"
 
     def ready(self) -> None:
-        from trustroom.assessments import policies  # noqa: F401  (registers policies)
+        from trustroom.assessments import demo, policies  # noqa: F401  (registers policies, the demo loader)

@@ -118,3 +118,21 @@ class CustomerAccountForm(forms.Form):
 class ContactForm(forms.Form):
     name = forms.CharField(label="Name", required=False, max_length=200)
     email = forms.EmailField(label="E-mail", max_length=254)
+
+
+class SafeToHostForm(forms.Form):
+    """Show or withdraw one application's "safe to host" attestation in the public trust center."""
+
+    application: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label="Application",
+        queryset=None,
+        error_messages={"invalid_choice": "Choose one of your applications."},
+    )
+    published = forms.BooleanField(label="Show in the public trust center", required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from trustroom.assessments.models import Application
+
+        super().__init__(*args, **kwargs)
+        # Built per request, inside the organization's scope (the default manager refuses otherwise).
+        cast(forms.ModelChoiceField, self.fields["application"]).queryset = Application.objects.all()

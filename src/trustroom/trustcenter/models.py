@@ -320,3 +320,29 @@ class DownloadEvent(OrgOwnedModel):
 
     def __str__(self) -> str:
         return f"{self.email} downloaded {self.document_title}"
+
+
+class SafeToHostPublication(OrgOwnedModel):
+    """The organization chose to show this application's "safe to host" attestation in its public trust
+    center (opt-in per application: not every organization wants to name its internal applications).
+
+    Publishing is only the choice to show it; whether an attestation appears is computed when the page
+    is read (`trustcenter.attestations`), so an application that stops being safe disappears by itself.
+    """
+
+    application = models.ForeignKey("assessments.Application", on_delete=models.CASCADE, related_name="+")
+    published_at = models.DateTimeField(default=timezone.now)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering: ClassVar = ["published_at", "pk"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=["organization", "application"], name="safetohostpublication_one_per_application"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Safe to host published for application {self.application_id}"

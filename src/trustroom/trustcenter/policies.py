@@ -13,6 +13,7 @@ from trustroom.trustcenter.models import (
     CustomerAccountDocument,
     CustomerContact,
     DownloadEvent,
+    SafeToHostPublication,
     TermsAcceptance,
     TrustCenterSettings,
 )
@@ -31,3 +32,5 @@ register(CustomerContact, ModelPolicy(view=ALL_ROLES, add=EDITORS, change=EDITOR
 # Records of what visitors did: read-only for everyone.
 register(TermsAcceptance, ModelPolicy(view=ALL_ROLES, add=NOBODY))
 register(DownloadEvent, ModelPolicy(view=ALL_ROLES, add=NOBODY))
+# Naming an application in public is a manager's decision, like publishing the trust center itself.
+register(SafeToHostPublication, ModelPolicy(view=ALL_ROLES, add=MANAGERS, delete=MANAGERS))

@@ -154,6 +154,8 @@ class TrustCenterContent:
     as_of: date
     statements: list[StatementItem] = field(default_factory=list)
     certifications: list[CertificationItem] = field(default_factory=list)
+    # "Safe to host" attestations of applications (published and computed safe; see attestations.py).
+    attestations: list[Any] = field(default_factory=list)
 
     @property
     def compliant_count(self) -> int:
@@ -257,6 +259,7 @@ def trust_center_content(organization: Organization, *, now: datetime | None = N
     Private items never come out of here, whatever a selector returns.
     """
     from trustroom.compliance.selectors import published_certifications, published_statements
+    from trustroom.trustcenter.attestations import published_attestations
 
     now = now or page_cache.utc_now()
     today = now.astimezone(UTC).date()
@@ -274,6 +277,7 @@ def trust_center_content(organization: Organization, *, now: datetime | None = N
         as_of=today,
         statements=statements,
         certifications=certifications,
+        attestations=published_attestations(now=now),
     )
 
 

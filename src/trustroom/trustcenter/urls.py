@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from trustroom.trustcenter import views
+from trustroom.trustcenter import attestation_views, views
 
 app_name = "trustcenter"
 
@@ -18,6 +18,7 @@ urlpatterns = [
     path("grants/<int:pk>/resend/", views.ResendAccessLinkView.as_view(), name="grant-resend"),
     path("acceptances/", views.AcceptancesView.as_view(), name="acceptances"),
     path("downloads/", views.DownloadsView.as_view(), name="downloads"),
+    path("safe-to-host/", attestation_views.SafeToHostView.as_view(), name="safe-to-host"),
     path("customers/", views.CustomersView.as_view(), name="customers"),
     path("customers/<int:pk>/", views.CustomerView.as_view(), name="customer"),
     path("customers/<int:pk>/contacts/", views.AddContactView.as_view(), name="customer-contact-add"),

@@ -9,7 +9,8 @@ The package is split by concept; import from here (`from trustroom.trustcenter i
 - `settings_terms`: trust center settings, confidentiality terms and their acceptance;
 - `access_requests`: requests (throttle, submit, verify, approve, deny) and grants (resend, revoke);
 - `downloads`: signed download links, `authorize_download` (the one check) and the watermarked copy;
-- `customers`: customer accounts and their contacts.
+- `customers`: customer accounts and their contacts;
+- `attestations`: publishing an application's "safe to host" attestation.
 """
 
 from trustroom.tenancy.principal import Principal
@@ -29,6 +30,7 @@ from trustroom.trustcenter.services.access_requests import (
     throttle_access_request,
     verify_access_request,
 )
+from trustroom.trustcenter.services.attestations import set_safe_to_host_published
 from trustroom.trustcenter.services.common import (
     MAX_GRANT_DAYS,
     VISITOR_ROLE,
@@ -98,6 +100,7 @@ __all__ = [
     "remove_customer_contact",
     "resend_access_link",
     "revoke_grant",
+    "set_safe_to_host_published",
     "submit_access_request",
     "throttle_access_request",
     "update_customer_account",
