@@ -217,6 +217,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Document vault: the local key-encryption keyset (created 0600 on first use) and upload limits.
 TRUSTROOM_KEK_PATH = Path(env_str("TRUSTROOM_KEK_PATH", str(DATA_DIR / "keys" / "kek.json")))
 TRUSTROOM_VAULT_MAX_UPLOAD_MB = env_int("TRUSTROOM_VAULT_MAX_UPLOAD_MB", 20)
+# Largest scanner report accepted for import (the parsers stream; this bounds upload and temp space).
+TRUSTROOM_IMPORT_MAX_MB = env_int("TRUSTROOM_IMPORT_MAX_MB", 200)
 TRUSTROOM_VAULT_MAX_PAGES = env_int("TRUSTROOM_VAULT_MAX_PAGES", 2000)
 
 # --- Identity -----------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from datetime import datetime
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from trustroom.assessments.finding_filters import with_effective_status, with_sla_state
 from trustroom.assessments.models import Application, Finding, FindingStatus
 from trustroom.assessments.state import VaptSchedule, effective_status, safe_to_host, sla_state, vapt_schedule
 
@@ -79,22 +80,19 @@ class FindingFilters:
 
 
 def filtered_findings(filters: FindingFilters, *, now: datetime | None = None) -> QuerySet[Finding]:
-    """Findings narrowed by every stored field; the status is the effective one (an expired risk
-    acceptance is reopened); the SLA state is left to `finding_register`."""
+    """Findings narrowed by every filter, all in SQL so pages and counts stay right: the status is the
+    effective one (an expired risk acceptance is reopened) and the SLA state is the one `sla_state` gives
+    at `now` (the SQL forms in `finding_filters`, shared with the API)."""
     now = now or timezone.now()
     queryset = Finding.objects.select_related("application", "assignee").order_by("-detected_at", "-pk")
     if filters.application_id:
         queryset = queryset.filter(application_id=filters.application_id)
     if filters.severity:
         queryset = queryset.filter(severity=filters.severity)
-    if filters.status == FindingStatus.REOPENED:
-        queryset = queryset.filter(
-            Q(status=FindingStatus.REOPENED) | Q(status=FindingStatus.RISK_ACCEPTED, risk_expires_at__lte=now)
-        )
-    elif filters.status == FindingStatus.RISK_ACCEPTED:
-        queryset = queryset.filter(status=filters.status).exclude(risk_expires_at__lte=now)
-    elif filters.status:
-        queryset = queryset.filter(status=filters.status)
+    if filters.status:
+        queryset = with_effective_status(queryset, filters.status, now=now)
+    if filters.sla:
+        queryset = with_sla_state(queryset, filters.sla, now=now)
     if filters.assignee_id:
         queryset = queryset.filter(assignee_id=filters.assignee_id)
     if filters.text:
@@ -103,35 +101,3 @@ def filtered_findings(filters: FindingFilters, *, now: datetime | None = None) -
             Q(title__icontains=text) | Q(asset__icontains=text) | Q(description__icontains=text)
         )
     return queryset
-
-
-def finding_register(
-    filters: FindingFilters, *, now: datetime | None = None
-) -> QuerySet[Finding] | list[FindingState]:
-    """The findings to list: a queryset (state computed per page by the caller) or, when filtering on the
-    SLA state, the matching states (the state depends on the clock, so it is computed here)."""
-    now = now or timezone.now()
-    queryset = filtered_findings(filters, now=now)
-    if not filters.sla:
-        return queryset
-    candidates = _sla_candidates(queryset, filters.sla, now=now)
-    return [s for s in finding_states(candidates, now=now) if s.sla == filters.sla]
-
-
-def _sla_candidates(queryset: QuerySet[Finding], sla: str, *, now: datetime) -> QuerySet[Finding]:
-    """Narrow in the database to the findings that can be in `sla` now; `sla_state` has the last word."""
-    running = Q(status__in=[FindingStatus.OPEN, FindingStatus.REOPENED]) | Q(
-        status=FindingStatus.RISK_ACCEPTED, risk_expires_at__lte=now
-    )
-    stopped = Q(status__in=[FindingStatus.FIXED_AWAITING_RETEST, FindingStatus.CLOSED])
-    if sla in ("within", "approaching"):
-        return queryset.filter(running, due_at__gte=now)
-    if sla == "breached":
-        return queryset.filter((running & Q(due_at__lt=now)) | stopped).exclude(due_at=None)
-    if sla == "met":
-        return queryset.filter(stopped).exclude(due_at=None)
-    return queryset.filter(
-        Q(due_at=None)
-        | Q(status=FindingStatus.FALSE_POSITIVE)
-        | (Q(status=FindingStatus.RISK_ACCEPTED) & ~Q(risk_expires_at__lte=now))
-    )

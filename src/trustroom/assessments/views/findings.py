@@ -57,10 +57,10 @@ class FindingListView(AssessmentsPage):
                 text=cleaned["q"].strip(),
             )
         now = timezone.now()
-        found = selectors.finding_register(filters, now=now)
+        found = selectors.filtered_findings(filters, now=now)
         page = Paginator(found, FINDINGS_PER_PAGE).get_page(request.GET.get("page"))
         rows = page.object_list
-        states = rows if filters.sla else selectors.finding_states(list(rows), now=now)
+        states = selectors.finding_states(list(rows), now=now)
         context = {
             "page_title": "Findings",
             "form": form,
