@@ -134,6 +134,16 @@ class Mttr:
     end: datetime
     rows: list[SeverityMttr]
 
+    @property
+    def remediated(self) -> int:
+        return sum(row.remediated for row in self.rows)
+
+    @property
+    def overall_mean(self) -> timedelta | None:
+        """The mean over every severity (each severity's mean weighted by its count)."""
+        weighted = [row.mean * row.remediated for row in self.rows if row.mean is not None]
+        return _whole(sum(weighted, timedelta()) / self.remediated) if self.remediated else None
+
 
 @dataclass(frozen=True)
 class BurnDownWeek:
