@@ -170,17 +170,23 @@ def test_time_to_remediate_per_severity(actor: Any) -> None:
     reopened = fixed(actor, finding(actor, app, "medium", base), base + 2 * H)
     services.record_retest(actor=actor, finding=reopened, passed=False, now=base + D)  # not remediated
     finding(actor, app, "low", base)  # open
+    # Closed without a fix step (as a full re-scan closes what disappeared): time to closing counts.
+    gone_high = finding(actor, app, "high", base)
+    gone_medium = finding(actor, app, "medium", base)
+    Finding.objects.filter(pk=gone_high.pk).update(status="closed", closed_at=base + 30 * H)
+    Finding.objects.filter(pk=gone_medium.pk).update(status="closed", closed_at=base + 6 * H)
 
     result = dashboard.mean_time_to_remediate(now=NOW)
 
     rows = {r.severity: (r.remediated, r.mean, r.median) for r in result.rows}
     assert rows["critical"] == (3, 4 * H, 3 * H)
-    assert rows["high"] == (2, 15 * H, 15 * H)
-    assert rows["medium"] == (0, None, None)
+    assert rows["high"] == (3, 20 * H, 20 * H)  # 10 h and 20 h fixed, 30 h closed
+    assert rows["medium"] == (1, 6 * H, 6 * H)
     assert rows["low"] == (0, None, None)
     assert result.start == NOW - 90 * D
+    assert (result.remediated, result.overall_mean) == (7, dt.timedelta(seconds=round(78 * 3600 / 7)))
     longer = dashboard.mean_time_to_remediate(now=NOW, start=NOW - 365 * D)
-    assert {r.severity: (r.remediated, r.median) for r in longer.rows}["high"] == (3, 20 * H)
+    assert {r.severity: (r.remediated, r.median) for r in longer.rows}["high"] == (4, 25 * H)
 
 
 def brute_force_unresolved(findings: list[Finding], at: dt.datetime, now: dt.datetime) -> int:

@@ -27,7 +27,6 @@ from typing import Any
 from django.db import connection
 from django.db.models import (
     Aggregate,
-    Avg,
     Case,
     CharField,
     Count,
@@ -37,6 +36,7 @@ from django.db.models import (
     IntegerField,
     Q,
     QuerySet,
+    Sum,
     Value,
     When,
 )
@@ -61,6 +61,9 @@ AGE_BUCKETS: tuple[tuple[str, int | None], ...] = (
 DEFAULT_QUARTERS = 4
 DEFAULT_WEEKS = 12
 DEFAULT_MTTR_DAYS = 90
+
+# When a finding was remediated: fixed, or closed without a fix step (e.g. gone from a new full scan).
+REMEDIATED_AT = Coalesce("fixed_at", "closed_at")
 
 _WORKING = [FindingStatus.OPEN, FindingStatus.REOPENED, FindingStatus.FIXED_AWAITING_RETEST]
 _STOPPED = [FindingStatus.FIXED_AWAITING_RETEST, FindingStatus.CLOSED]
@@ -181,8 +184,13 @@ def _findings(application: Application | None) -> QuerySet[Finding]:
 
 
 def unresolved_q(now: datetime) -> Q:
-    """The filter of `selectors.unresolved_findings`, as a Q for aggregates."""
-    return Q(status__in=_WORKING) | Q(status=FindingStatus.RISK_ACCEPTED, risk_expires_at__lte=now)
+    """The filter of `selectors.unresolved_findings`, as a Q for aggregates.
+
+    Written as one status list narrowed by the expiry, rather than as an OR, so that PostgreSQL can
+    answer it from one index range (assessments_finding_unresolved) without reading the table."""
+    return Q(status__in=[*_WORKING, FindingStatus.RISK_ACCEPTED]) & (
+        ~Q(status=FindingStatus.RISK_ACCEPTED) | Q(risk_expires_at__lte=now)
+    )
 
 
 def _duration(expression: Any) -> ExpressionWrapper:
@@ -219,13 +227,38 @@ def sla_state_expression(now: datetime) -> Case:
     )
 
 
+FUTURE = -1  # the age "bucket" of a finding detected after `now`: shown as new, left out of the burn-down
+
+
 def _age_bucket_expression(now: datetime) -> Case:
-    whens = [
+    whens = [When(detected_at__gt=now, then=Value(FUTURE))]
+    whens += [
         When(detected_at__gte=now - timedelta(days=days), then=Value(index))
         for index, (_label, days) in enumerate(AGE_BUCKETS)
         if days is not None
     ]
     return Case(*whens, default=Value(len(AGE_BUCKETS) - 1), output_field=IntegerField())
+
+
+@dataclass(frozen=True)
+class UnresolvedGroup:
+    severity: str
+    bucket: int  # index in AGE_BUCKETS, or FUTURE
+    sla: str
+    count: int
+
+
+def unresolved_groups(*, now: datetime, application: Application | None = None) -> list[UnresolvedGroup]:
+    """Unresolved findings counted by severity x age bucket x SLA state: one pass over them serves
+    the age chart, the SLA counts and the burn-down's current level (at most 5 x 5 x 5 groups)."""
+    grouped = (
+        _findings(application)
+        .filter(unresolved_q(now))
+        .annotate(bucket=_age_bucket_expression(now), sla=sla_state_expression(now))
+        .values("severity", "bucket", "sla")
+        .annotate(n=Count("*"))
+    )
+    return [UnresolvedGroup(row["severity"], row["bucket"], row["sla"], row["n"]) for row in grouped]
 
 
 def _bucket_by(column: str, edges: list[datetime], *, upper_inclusive: bool = False) -> Case:
@@ -239,15 +272,15 @@ def _bucket_by(column: str, edges: list[datetime], *, upper_inclusive: bool = Fa
 # ---------------------------------------------------------------- metrics
 
 
-def open_by_age(*, now: datetime, application: Application | None = None) -> OpenByAge:
-    grouped = (
-        _findings(application)
-        .filter(unresolved_q(now))
-        .annotate(bucket=_age_bucket_expression(now))
-        .values("severity", "bucket")
-        .annotate(n=Count("pk"))
-    )
-    counts = {(row["severity"], row["bucket"]): row["n"] for row in grouped}
+def open_by_age(
+    *, now: datetime, application: Application | None = None, groups: list[UnresolvedGroup] | None = None
+) -> OpenByAge:
+    if groups is None:
+        groups = unresolved_groups(now=now, application=application)
+    counts: dict[tuple[str, int], int] = {}
+    for group in groups:
+        key = (group.severity, max(group.bucket, 0))  # detected after now: the newest bucket
+        counts[key] = counts.get(key, 0) + group.count
     rows = []
     for severity in SEVERITIES:
         per_bucket = [counts.get((severity, i), 0) for i in range(len(AGE_BUCKETS))]
@@ -255,15 +288,14 @@ def open_by_age(*, now: datetime, application: Application | None = None) -> Ope
     return OpenByAge([label for label, _ in AGE_BUCKETS], rows, sum(row.total for row in rows))
 
 
-def sla_now(*, now: datetime, application: Application | None = None) -> SlaNow:
-    grouped = (
-        _findings(application)
-        .filter(unresolved_q(now))
-        .annotate(sla=sla_state_expression(now))
-        .values("sla")
-        .annotate(n=Count("pk"))
-    )
-    counts = {row["sla"]: row["n"] for row in grouped}
+def sla_now(
+    *, now: datetime, application: Application | None = None, groups: list[UnresolvedGroup] | None = None
+) -> SlaNow:
+    if groups is None:
+        groups = unresolved_groups(now=now, application=application)
+    counts: dict[str, int] = {}
+    for group in groups:
+        counts[group.sla] = counts.get(group.sla, 0) + group.count
     return SlaNow(
         within=counts.get(SlaState.WITHIN, 0),
         approaching=counts.get(SlaState.APPROACHING, 0),
@@ -302,7 +334,7 @@ def sla_adherence(
         .exclude(status=FindingStatus.RISK_ACCEPTED, risk_expires_at__gt=now)
         .annotate(quarter=_bucket_by("due_at", edges))
         .values("quarter")
-        .annotate(met=Count("pk", filter=met), total=Count("pk"))
+        .annotate(met=Count("due_at", filter=met), total=Count("*"))
     )
     by_quarter = {row["quarter"]: (row["met"], row["total"]) for row in grouped}
     result = []
@@ -327,33 +359,53 @@ def mean_time_to_remediate(
     application: Application | None = None,
     start: datetime | None = None,
 ) -> Mttr:
-    """Over the remediations in [start, now] (default: the last 90 days)."""
+    """Over the remediations in [start, now] (default: the last 90 days).
+
+    Two branches, each answered from its own index: fixed (by fixed_at), and closed without a fix
+    step (by closed_at). The mean combines their sums; the median is read from a branch when the
+    other has none of that severity, else from one query over both."""
     start = start or now - timedelta(days=DEFAULT_MTTR_DAYS)
-    remediated_at = Coalesce("fixed_at", "closed_at")
-    in_period = Q(fixed_at__gte=start, fixed_at__lte=now) | Q(
-        fixed_at__isnull=True, closed_at__gte=start, closed_at__lte=now
+    stopped = _findings(application).filter(status__in=_STOPPED)
+    fixed = stopped.filter(fixed_at__gte=start, fixed_at__lte=now).annotate(
+        ttr=_duration(F("fixed_at") - F("detected_at"))
     )
-    qs = (
-        _findings(application)
-        .filter(in_period, status__in=_STOPPED)
-        .annotate(ttr=_duration(remediated_at - F("detected_at")))
+    closed = stopped.filter(fixed_at__isnull=True, closed_at__gte=start, closed_at__lte=now).annotate(
+        ttr=_duration(F("closed_at") - F("detected_at"))
     )
-    aggregates: dict[str, Any] = {"n": Count("pk"), "mean": Avg("ttr", output_field=DurationField())}
     postgres = connection.vendor == "postgresql"
+    aggregates: dict[str, Any] = {"n": Count("*"), "total": Sum("ttr", output_field=DurationField())}
     if postgres:
         aggregates["median"] = _Median("ttr")
-    grouped = {row["severity"]: row for row in qs.values("severity").annotate(**aggregates)}
+    branches = [
+        {row["severity"]: row for row in branch.values("severity").annotate(**aggregates)}
+        for branch in (fixed, closed)
+    ]
     rows = []
     for severity in SEVERITIES:
-        row = grouped.get(severity)
-        if row is None:
+        parts = [branch[severity] for branch in branches if severity in branch]
+        n = sum(part["n"] for part in parts)
+        if not n:
             rows.append(SeverityMttr(severity, SEVERITY_LABELS[severity], 0, None, None))
             continue
-        median = row["median"] if postgres else _median_by_offset(qs.filter(severity=severity), row["n"])
-        rows.append(
-            SeverityMttr(severity, SEVERITY_LABELS[severity], row["n"], _whole(row["mean"]), _whole(median))
-        )
+        total = sum((_as_duration(part["total"]) for part in parts), timedelta())
+        if postgres and len(parts) == 1:
+            median = parts[0]["median"]
+        else:
+            both = (
+                stopped.alias(remediated_at=REMEDIATED_AT)
+                .filter(remediated_at__gte=start, remediated_at__lte=now, severity=severity)
+                .annotate(ttr=_duration(F("remediated_at") - F("detected_at")))
+            )
+            median = both.aggregate(m=_Median("ttr"))["m"] if postgres else _median_by_offset(both, n)
+        rows.append(SeverityMttr(severity, SEVERITY_LABELS[severity], n, _whole(total / n), _whole(median)))
     return Mttr(start, now, rows)
+
+
+def _as_duration(value: timedelta | float | None) -> timedelta:
+    """SQLite sums durations as microseconds."""
+    if value is None:
+        return timedelta()
+    return value if isinstance(value, timedelta) else timedelta(microseconds=float(value))
 
 
 def _median_by_offset(qs: QuerySet[Any], n: int) -> timedelta | None:
@@ -379,64 +431,69 @@ def week_start(moment: datetime) -> datetime:
     return day.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
+def _weekly_counts(qs: QuerySet[Finding], column: str, edges: list[datetime]) -> dict[int, int]:
+    rows = (
+        qs.filter(**{f"{column}__gt": edges[0], f"{column}__lte": edges[-1]})
+        .annotate(week=_bucket_by(column, edges, upper_inclusive=True))
+        .values("week")
+        .annotate(n=Count("*"))
+    )
+    return {row["week"]: row["n"] for row in rows}
+
+
 def burn_down(
-    *, now: datetime, application: Application | None = None, weeks: int = DEFAULT_WEEKS
+    *,
+    now: datetime,
+    application: Application | None = None,
+    weeks: int = DEFAULT_WEEKS,
+    groups: list[UnresolvedGroup] | None = None,
 ) -> BurnDown:
     """Unresolved at each week's end = unresolved now - opened since + resolved since."""
     first = week_start(now) - timedelta(weeks=weeks - 1)
     edges = [first + timedelta(weeks=i) for i in range(weeks)] + [now]
     findings = _findings(application)
-    unresolved_now = findings.filter(unresolved_q(now), detected_at__lte=now).count()
-    opened_rows = (
-        findings.filter(detected_at__gt=first, detected_at__lte=now)
-        .annotate(week=_bucket_by("detected_at", edges, upper_inclusive=True))
-        .values("week")
-        .annotate(n=Count("pk"))
+    if groups is None:
+        groups = unresolved_groups(now=now, application=application)
+    unresolved_now = sum(group.count for group in groups if group.bucket != FUTURE)
+    opened = _weekly_counts(findings, "detected_at", edges)
+    # Resolved: closed and false positives by closed_at; accepted risks still in force by their last
+    # update (two queries, so that each reads one index).
+    resolved = _weekly_counts(
+        findings.filter(status__in=[FindingStatus.CLOSED, FindingStatus.FALSE_POSITIVE]), "closed_at", edges
     )
-    opened = {row["week"]: row["n"] for row in opened_rows}
-    resolved_at = Case(
-        When(status=FindingStatus.RISK_ACCEPTED, then=F("updated_at")),
-        default=F("closed_at"),
+    accepted = _weekly_counts(
+        findings.filter(status=FindingStatus.RISK_ACCEPTED, risk_expires_at__gt=now), "updated_at", edges
     )
-    resolved_rows = (
-        findings.filter(
-            Q(
-                status__in=[FindingStatus.CLOSED, FindingStatus.FALSE_POSITIVE],
-                closed_at__gt=first,
-                closed_at__lte=now,
-            )
-            | Q(
-                status=FindingStatus.RISK_ACCEPTED,
-                risk_expires_at__gt=now,
-                updated_at__gt=first,
-                updated_at__lte=now,
-            )
-        )
-        .annotate(resolved_at=resolved_at)
-        .annotate(week=_bucket_by("resolved_at", edges, upper_inclusive=True))
-        .values("week")
-        .annotate(n=Count("pk"))
-    )
-    resolved = {row["week"]: row["n"] for row in resolved_rows}
     result: list[BurnDownWeek] = []
     level = unresolved_now
     for i in reversed(range(weeks)):
-        result.insert(0, BurnDownWeek(edges[i], edges[i + 1], level, opened.get(i, 0), resolved.get(i, 0)))
-        level = level - opened.get(i, 0) + resolved.get(i, 0)
+        gone = resolved.get(i, 0) + accepted.get(i, 0)
+        result.insert(0, BurnDownWeek(edges[i], edges[i + 1], level, opened.get(i, 0), gone))
+        level = level - opened.get(i, 0) + gone
     return BurnDown(start_unresolved=level, weeks=result)
 
 
 def dashboard(*, now: datetime | None = None, application: Application | None = None) -> Dashboard:
     """Everything the dashboard page and the API show."""
     now = now or timezone.now()
-    by_age = open_by_age(now=now, application=application)
+    _without_jit()
+    groups = unresolved_groups(now=now, application=application)
+    by_age = open_by_age(now=now, groups=groups)
     return Dashboard(
         now=now,
         application=application,
         open_by_age=by_age,
-        sla_now=sla_now(now=now, application=application),
+        sla_now=sla_now(now=now, groups=groups),
         adherence=sla_adherence(now=now, application=application),
         mttr=mean_time_to_remediate(now=now, application=application),
-        burndown=burn_down(now=now, application=application),
+        burndown=burn_down(now=now, application=application, groups=groups),
         has_findings=by_age.total > 0 or _findings(application).exists(),
     )
+
+
+def _without_jit() -> None:
+    """PostgreSQL's JIT compiles these short aggregates for longer than they run: off for this
+    transaction (the scope's transaction; outside one there is nothing to set)."""
+    if connection.vendor == "postgresql" and connection.in_atomic_block:
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL jit = off")
