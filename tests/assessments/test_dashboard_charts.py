@@ -35,6 +35,14 @@ def test_nice_ceiling(value: int, top: int) -> None:
     assert nice_ceiling(value) == top
 
 
+@pytest.mark.parametrize(
+    ("top", "ticks"), [(1, 1), (2, 2), (5, 5), (20, 5), (25, 5), (50, 5), (100, 5), (8, 4)]
+)
+def test_axis_ticks_are_whole_numbers(top: int, ticks: int) -> None:
+    assert charts.tick_count(top) == ticks
+    assert top % ticks == 0
+
+
 def test_stacked_bars_are_to_scale_and_stacked() -> None:
     svg = charts.stacked_bar_chart(
         chart_id="age",

@@ -67,13 +67,19 @@ def _empty(chart_id: str, title: str, message: str) -> SafeString:
     return mark_safe("".join(parts))  # noqa: S308 - every interpolated label above is escaped
 
 
+def tick_count(top: int) -> int:
+    """How many steps divide the axis into whole numbers (5, 4 or 2 when they can, else 1)."""
+    return next((n for n in (5, 4, 2) if top % n == 0 and top >= n), 1)
+
+
 def _y_axis(top: int, *, suffix: str = "") -> list[str]:
     parts = [
         f'<line x1="{LEFT}" y1="{BASELINE}" x2="{WIDTH - RIGHT}" y2="{BASELINE}" stroke="#333"/>',
     ]
-    for i in range(5):
-        value = top * i / 4
-        y = BASELINE - PLOT_HEIGHT * i / 4
+    steps = tick_count(top)
+    for i in range(steps + 1):
+        value = top * i / steps
+        y = BASELINE - PLOT_HEIGHT * i / steps
         parts.append(
             f'<line x1="{LEFT}" y1="{_fmt(y)}" x2="{WIDTH - RIGHT}" y2="{_fmt(y)}" stroke="#ddd"/>'
             f'<text x="{LEFT - 6}" y="{_fmt(y + 4)}" text-anchor="end" font-size="11">'
@@ -86,10 +92,9 @@ def _height(value: float, top: float) -> float:
     return PLOT_HEIGHT * value / top if top else 0.0
 
 
-def _x_label(x: float, label: str) -> str:
-    return (
-        f'<text x="{_fmt(x)}" y="{BASELINE + 16}" text-anchor="middle" font-size="11">{escape(label)}</text>'
-    )
+def _x_label(x: float, label: str, *, anchor: str = "middle") -> str:
+    position = f'x="{_fmt(x)}" y="{BASELINE + 16}" text-anchor="{anchor}"'
+    return f'<text {position} font-size="11">{escape(label)}</text>'
 
 
 def _legend(names: Sequence[str]) -> list[str]:
@@ -159,8 +164,9 @@ def area_chart(
         )
     every = max(1, math.ceil(len(labels) / 6))  # keep the axis readable
     for i, label in enumerate(labels):
-        if i % every == 0 or i == len(labels) - 1:
-            parts.append(_x_label(points[i][0], label))
+        last = i == len(labels) - 1
+        if last or (i % every == 0 and len(labels) - 1 - i >= every / 2):  # no two labels overlap
+            parts.append(_x_label(points[i][0], label, anchor="end" if last and i else "middle"))
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every interpolated label above is escaped
 
