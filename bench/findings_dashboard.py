@@ -17,7 +17,8 @@ What it does:
 3. as the APPLICATION role (no BYPASSRLS), inside `org_scope` (so RLS is on and app.org_id set as in a
    request), computes everything the dashboard page shows (`assessments.dashboard.dashboard`) `--runs`
    times after one warm-up, and prints p50 / p95 / max, per metric too; then the same for one
-   application; then GET /api/v1/orgs/<slug>/findings-dashboard/ through Django's test client;
+   application; then GET /api/v1/orgs/<slug>/findings-dashboard/ and the page /o/<slug>/assessments/
+   through Django's test client (signed in as the owner);
 4. drops the database unless `--keep`.
 Goal (issue 4): p95 well under one second.
 """
@@ -286,6 +287,12 @@ def measure(org: Any, user: Any, runs: int) -> None:
         assert response.status_code == 200, response.status_code
 
     print(_figures("GET findings-dashboard/ (API)", _time(runs, api)))
+
+    def page() -> None:
+        response = client.get(f"/o/{org.slug}/assessments/", HTTP_HOST="localhost")
+        assert response.status_code == 200, response.status_code
+
+    print(_figures("GET /o/<slug>/assessments/ (page)", _time(runs, page)))
 
 
 def main() -> None:
