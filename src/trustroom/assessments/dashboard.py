@@ -16,6 +16,8 @@ Definitions (the page and the API say the same):
   the week's opened (detected_at) and resolved (closed_at for closed and false positives; the last
   update for a risk acceptance still in force, as acceptance time is not recorded). An expired risk
   acceptance reads as unresolved throughout.
+Over 1,000,000 findings on PostgreSQL each query is an index-only scan of one covering index
+(migration 0003; see bench/findings_dashboard.py).
 """
 
 from __future__ import annotations
