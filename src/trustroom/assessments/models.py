@@ -228,6 +228,41 @@ class Finding(OrgOwnedModel):
         indexes: ClassVar = [
             models.Index(fields=["organization", "status", "severity"], name="assessments_finding_status"),
             models.Index(fields=["application", "source_tool", "status"], name="assessments_finding_tool"),
+            # The dashboards (assessments/dashboard.py) read these without touching the table: each
+            # covers the columns its aggregate needs (PostgreSQL; SQLite ignores `include`).
+            models.Index(
+                fields=["organization", "status", "severity", "detected_at"],
+                include=[
+                    "due_at",
+                    "target_at",
+                    "fixed_at",
+                    "closed_at",
+                    "risk_expires_at",
+                    "updated_at",
+                    "application",
+                ],
+                name="assessments_finding_unresolved",
+            ),
+            models.Index(
+                fields=["organization", "due_at"],
+                include=["status", "fixed_at", "closed_at", "risk_expires_at", "application"],
+                name="assessments_finding_due",
+            ),
+            models.Index(
+                fields=["organization", "detected_at"],
+                include=["application"],
+                name="assessments_finding_detected",
+            ),
+            models.Index(
+                fields=["organization", "closed_at"],
+                include=["status", "fixed_at", "severity", "detected_at", "application"],
+                name="assessments_finding_closed",
+            ),
+            models.Index(
+                fields=["organization", "fixed_at"],
+                include=["status", "severity", "detected_at", "application"],
+                name="assessments_finding_fixed",
+            ),
         ]
 
     def __str__(self) -> str:
