@@ -6,7 +6,9 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from tests.assessments.helpers import application, completed_engagement
 from tests.factories import member, principal_for
@@ -115,6 +117,27 @@ def test_application_list_shows_schedule_overdue_and_safe_to_host(
     assert "Overdue" not in payments.split("</tr>")[0]
     assert "never" in intranet and "Overdue" in intranet and "Safe to host: no" in intranet
     assert "No completed VAPT engagement" in intranet
+
+
+def test_application_list_costs_no_query_per_application(org_a: Any, owner_a: Any, owner: Client) -> None:
+    """The schedule and safe to host of every row are read in bulk, not per application."""
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert owner.get(BASE + "applications/").status_code == 200
+        return len(captured)
+
+    now = dt.datetime.now(dt.UTC)
+    with org_scope(org_a):
+        actor = principal_for(owner_a, org_a)
+        completed_engagement(actor, application(actor, name="App 0"), end=now)
+    one = queries()
+    with org_scope(org_a):
+        for number in range(1, 6):
+            app = application(actor, name=f"App {number}")
+            completed_engagement(actor, app, end=now)
+            services.create_finding(actor=actor, application=app, title="XSS", severity="high")
+    assert queries() == one
 
 
 def test_application_detail_explains_why_not_safe_and_lists_open_findings(

@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
 from trustroom.assessments.finding_filters import with_effective_status, with_sla_state
-from trustroom.assessments.models import Application, Finding, FindingStatus
-from trustroom.assessments.state import VaptSchedule, effective_status, safe_to_host, sla_state, vapt_schedule
+from trustroom.assessments.models import Application, EngagementStatus, Finding, FindingStatus
+from trustroom.assessments.state import (
+    VaptSchedule,
+    blocking_findings_by_application,
+    effective_status,
+    safe_to_host_given,
+    schedule_from,
+    sla_state,
+)
 
 
 @dataclass(frozen=True)
@@ -51,12 +59,28 @@ class ApplicationState:
     reasons: list[str] = field(default_factory=list)
 
 
-def application_states(*, now: datetime | None = None) -> list[ApplicationState]:
+def applications_with_last_test() -> QuerySet[Application]:
+    """Applications annotated with the end of their last completed engagement (`last_completed_end`)."""
+    return Application.objects.annotate(
+        last_completed_end=Max(
+            "engagements__window_end", filter=Q(engagements__status=EngagementStatus.COMPLETED)
+        )
+    ).order_by("name")
+
+
+def application_states(
+    applications: Iterable[Application] | None = None, *, now: datetime | None = None
+) -> list[ApplicationState]:
+    """Schedule and safe to host of each application (default: all), in two queries however many there
+    are. Applications passed in must come from `applications_with_last_test`."""
     now = now or timezone.now()
+    apps = list(applications if applications is not None else applications_with_last_test())
+    blocking = blocking_findings_by_application(apps, now=now)
     states = []
-    for application in Application.objects.order_by("name"):
-        safe, reasons = safe_to_host(application, now=now)
-        states.append(ApplicationState(application, vapt_schedule(application, now=now), safe, reasons))
+    for application in apps:
+        schedule = schedule_from(application, application.last_completed_end, now=now)  # type: ignore[attr-defined]
+        safe, reasons = safe_to_host_given(application, schedule, blocking.get(application.pk, []))
+        states.append(ApplicationState(application, schedule, safe, reasons))
     return states
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Max, Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status
@@ -18,7 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from trustroom.assessments import services, state
+from trustroom.assessments import selectors, services
 from trustroom.assessments.api.common import ProgrammeViewSet, query_filters
 from trustroom.assessments.models import (
     Application,
@@ -94,16 +94,9 @@ class ApplicationFilters(serializers.Serializer):
 
 
 def application_states(applications: list[Application]) -> dict[int, Any]:
-    """Schedule and safe to host of each application, read in bulk: the end of the last completed
-    engagement comes annotated (`last_completed_end`), blocking findings in one query for the page."""
-    now = timezone.now()
-    blocking = state.blocking_findings_by_application(applications, now=now)
-    states = {}
-    for application in applications:
-        schedule = state.schedule_from(application, application.last_completed_end, now=now)  # type: ignore[attr-defined]
-        safe, reasons = state.safe_to_host_given(application, schedule, blocking.get(application.pk, []))
-        states[application.pk] = (schedule, safe, reasons)
-    return states
+    """Schedule and safe to host of each application on the page, read in bulk (see the selector)."""
+    states = selectors.application_states(applications)
+    return {s.application.pk: (s.schedule, s.safe_to_host, s.reasons) for s in states}
 
 
 @extend_schema_view(
@@ -133,11 +126,7 @@ class ApplicationsViewSet(ProgrammeViewSet):
     serializer_class = ApplicationSerializer
 
     def scoped_queryset(self) -> QuerySet[Any]:
-        queryset = Application.objects.annotate(
-            last_completed_end=Max(
-                "engagements__window_end", filter=Q(engagements__status=EngagementStatus.COMPLETED)
-            )
-        ).order_by("name")
+        queryset = selectors.applications_with_last_test()
         if self.action == "list":
             queryset = queryset.filter(**query_filters(self.request, ApplicationFilters))
         return queryset
