@@ -25,6 +25,7 @@ from django.utils import timezone
 from trustroom.assessments import services
 from trustroom.assessments.demo_data import (
     APPLICATIONS,
+    CVSS_BY_SEVERITY,
     ENGAGEMENTS,
     FINDINGS,
     PORTAL,
@@ -112,6 +113,7 @@ def _finding(principal: Principal, spec: DemoFinding, now: dt.datetime) -> None:
         severity=spec.severity,
         detected_at=detected,
         cwe_id=spec.cwe,
+        cvss_vector=CVSS_BY_SEVERITY.get(spec.severity, ""),
         asset=spec.asset,
         assignee=_owner(principal) if spec.assigned else None,
         fingerprint=fingerprint,

@@ -87,6 +87,14 @@ class DemoFinding:
     assigned: bool = False
 
 
+# A typical base vector for each severity (vendors score their findings; informational ones carry none).
+CVSS_BY_SEVERITY = {
+    "critical": "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N",
+    "high": "CVSS:3.1/AV:N/AC:L/PR:L/UI:N/S:U/C:H/I:H/A:N",
+    "medium": "CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:C/C:L/I:L/A:N",
+    "low": "CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:U/C:L/I:N/A:N",
+}
+
 CLOSED_IN_TIME_CRITICAL = (("fix", 3), ("pass", 6 * 24))
 CLOSED_IN_TIME_HIGH = (("fix", 30), ("pass", 10 * 24))
 FINDINGS = (
