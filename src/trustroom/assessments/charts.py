@@ -165,7 +165,7 @@ def area_chart(
     every = max(1, math.ceil(len(labels) / 6))  # keep the axis readable
     for i, label in enumerate(labels):
         last = i == len(labels) - 1
-        if last or (i % every == 0 and len(labels) - 1 - i >= every / 2):  # no two labels overlap
+        if last or (i % every == 0 and len(labels) - 1 - i >= every):  # no two labels overlap
             parts.append(_x_label(points[i][0], label, anchor="end" if last and i else "middle"))
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every interpolated label above is escaped
