@@ -29,6 +29,8 @@ from trustroom.assessments.views.page import AssessmentsPage
 from trustroom.tenancy import policies
 from trustroom.tenancy.forms import add_service_errors
 from trustroom.tenancy.views import status_for
+from trustroom.trustcenter.attestations import is_published
+from trustroom.trustcenter.models import SafeToHostPublication
 
 SCOPE_LABELS = dict(ScopeArea.choices)
 
@@ -167,6 +169,9 @@ class ApplicationDetailView(AssessmentsPage):
             "can_change": self.allows("change", application),
             "can_add_finding": self.allows("add", Finding),
             "can_add_engagement": self.allows("add", Engagement),
+            # Publishing is the trust center's (managers') choice; this page says what was chosen.
+            "published": is_published(application),
+            "can_publish": self.allows("add", SafeToHostPublication),
         }
         return self.page("assessments/application_detail.html", context)
 
