@@ -262,6 +262,9 @@ class FindingEditForm(FindingForm):
             "Changing it re-triages the finding: its deadlines are recomputed from its detection time "
             f"under the SLA policy version it was detected under (version {finding.sla_policy.version})."
         )
+        self.order_fields(
+            ["title", "severity", "description", "cvss_vector", "cwe_id", "asset", "evidence", "engagement"]
+        )
 
     @staticmethod
     def initial_for(finding: Finding) -> dict[str, Any]:
