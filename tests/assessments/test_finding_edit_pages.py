@@ -9,12 +9,13 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from tests.assessments.helpers import CVSS31_CRITICAL, application
+from tests.assessments.helpers import CVSS31_CRITICAL, application, completed_engagement
 from tests.factories import member, principal_for
 from trustroom.assessments import services
 from trustroom.assessments.models import Finding
 from trustroom.audit.models import AuditEvent
 from trustroom.tenancy.scope import org_scope
+from trustroom.trustcenter.attestations import published_attestations
 from trustroom.trustcenter.services import set_safe_to_host_published
 
 pytestmark = pytest.mark.django_db
@@ -181,12 +182,16 @@ def test_the_application_page_says_whether_the_attestation_is_published(
 
 
 def test_a_published_safe_application_says_it_is_shown(owner_a: Any, org_a: Any) -> None:
-    from tests.assessments.helpers import completed_engagement
-
     actor = principal_for(owner_a, org_a)
     with org_scope(org_a):
         app = application(actor, "Payments")
         completed_engagement(actor, app, end=dt.datetime.now(dt.UTC) - dt.timedelta(days=10))
         set_safe_to_host_published(actor=actor, application=app, published=True)
+        [attestation] = published_attestations()
     page = html(logged_in(owner_a).get(f"{BASE}applications/{app.pk}/"))
-    assert "Published: the trust center shows its safe to host attestation" in page
+    shown = f"Published and shown: the trust center shows its safe to host attestation, valid until {attestation.valid_until:%Y-%m-%d}"
+    assert shown in page
+    with org_scope(org_a):  # a critical finding: the trust center withdraws it, and the page says so
+        services.create_finding(actor=actor, application=app, title="RCE", severity="critical")
+    page = html(logged_in(owner_a).get(f"{BASE}applications/{app.pk}/"))
+    assert "Published, but the trust center shows nothing about it" in page and "valid until" not in page
