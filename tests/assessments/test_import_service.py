@@ -101,16 +101,35 @@ def test_new_findings_get_deadlines_at_detection_and_source(actor: Any) -> None:
 
 def test_changed_content_is_updated_but_deadline_kept(actor: Any) -> None:
     app = application(actor)
-    run(actor, app, sarif([result("r1", "a.py", "note"), result("r2", "b.py", "note")]))
+    run(actor, app, sarif([result("r1", "a.py", "error"), result("r2", "b.py", "note")]))
     before = Finding.objects.get(asset="a.py:3")
-    outcome = run(
-        actor, app, sarif([result("r1", "a.py", "error"), result("r2", "b.py", "note")]), now=T0 + 5 * H
-    )
+    with_snippet = result("r1", "a.py", "error")
+    with_snippet["locations"][0]["physicalLocation"]["region"]["snippet"] = {"text": "query(sql)"}
+    outcome = run(actor, app, sarif([with_snippet, result("r2", "b.py", "note")]), now=T0 + 5 * H)
     assert (outcome.created, outcome.updated, outcome.unchanged) == (0, 1, 1)
     after = Finding.objects.get(pk=before.pk)
-    assert after.severity == "high"
-    assert after.due_at == before.due_at and after.detected_at == T0
+    assert (after.evidence, after.severity) == ("query(sql)", "high")
+    assert (after.due_at, after.target_at, after.detected_at) == (before.due_at, before.target_at, T0)
     assert after.last_seen_at == T0 + 5 * H
+
+
+def test_a_severity_change_recomputes_deadlines_from_detection_under_the_original_policy(
+    actor: Any,
+) -> None:
+    app = application(actor)
+    run(actor, app, sarif([result("r1", "a.py", "note"), result("r2", "b.py", "note")]))
+    before = Finding.objects.get(asset="a.py:3")
+    assert before.severity == "low"
+    # A newer version (high: 12 h) applies to later detections only, never to this one.
+    services.create_sla_policy_version(actor=actor, high_due_hours=12, high_target_hours=6)
+    later = T0 + 5 * H
+    outcome = run(actor, app, sarif([result("r1", "a.py", "error"), result("r2", "b.py", "note")]), now=later)
+    assert (outcome.created, outcome.updated, outcome.unchanged) == (0, 1, 1)
+    after = Finding.objects.get(pk=before.pk)
+    assert after.severity == "high" and after.sla_policy_id == before.sla_policy_id
+    assert (after.due_at, after.target_at) == (T0 + 48 * H, T0 + 24 * H)  # v1's high hours, from T0
+    untouched = Finding.objects.get(asset="b.py:3")
+    assert untouched.severity == "low" and untouched.due_at == before.due_at
 
 
 def test_duplicates_inside_one_file_merge(actor: Any) -> None:

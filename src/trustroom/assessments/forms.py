@@ -13,6 +13,7 @@ from trustroom.assessments.models import (
     Criticality,
     Engagement,
     EngagementStatus,
+    Finding,
     FindingStatus,
     ScopeArea,
     Severity,
@@ -243,6 +244,40 @@ class FindingForm(forms.Form):
                 "asset",
             ]
         )
+
+
+class FindingEditForm(FindingForm):
+    """Edit what describes a finding: its application, detection time and assignee stay (assignment is
+    its own action), and only the same application's engagements are offered."""
+
+    def __init__(self, *args: Any, organization: Organization, finding: Finding, **kwargs: Any) -> None:
+        super().__init__(*args, organization=organization, **kwargs)
+        fields: Any = self.fields
+        del fields["application"], fields["assignee"]
+        fields["engagement"].queryset = Engagement.objects.filter(
+            application_id=finding.application_id
+        ).order_by("-window_start")
+        fields["engagement"].help_text = "The VAPT of this application that found it, if any."
+        fields["severity"].help_text = (
+            "Changing it re-triages the finding: its deadlines are recomputed from its detection time "
+            f"under the SLA policy version it was detected under (version {finding.sla_policy.version})."
+        )
+        self.order_fields(
+            ["title", "severity", "description", "cvss_vector", "cwe_id", "asset", "evidence", "engagement"]
+        )
+
+    @staticmethod
+    def initial_for(finding: Finding) -> dict[str, Any]:
+        return {
+            "engagement": finding.engagement_id,
+            "title": finding.title,
+            "description": finding.description,
+            "severity": finding.severity,
+            "cvss_vector": finding.cvss_vector,
+            "cwe_id": finding.cwe_id if finding.cwe_id is not None else "",
+            "asset": finding.asset,
+            "evidence": finding.evidence,
+        }
 
 
 class AssignForm(forms.Form):

@@ -123,6 +123,16 @@ class FindingCreateSerializer(StrictInputMixin, serializers.Serializer):
     )
 
 
+class FindingUpdateSerializer(FindingCreateSerializer):
+    """An edit: PUT replaces every describing field (an omitted optional one becomes empty), PATCH
+    changes only those it names. The application, detection time and assignee do not change here
+    (assign/ reassigns); a new severity re-triages the deadlines from detection."""
+
+    application = None  # type: ignore[assignment]
+    assignee = None  # type: ignore[assignment]
+    detected_at = None  # type: ignore[assignment]
+
+
 class AssignSerializer(StrictInputMixin, serializers.Serializer):
     assignee = MemberUserField(allow_null=True, help_text="User id of a member; null unassigns.")
 

@@ -29,3 +29,4 @@ ROUTES: dict[str, Route] = {
     "assessments:finding-false-positive": Route(ORG, target=obj("finding")),
     "assessments:finding-reopen": Route(ORG, target=obj("finding")),
 }
+ROUTES["assessments:finding-edit"] = Route(ORG, target=obj("finding"))

@@ -1,7 +1,8 @@
 """API of findings, under /api/v1/orgs/<org_slug>/findings/: list (filters on the status and SLA state
-as read now, in SQL), a manual finding, and the transitions assign/, fix/, retest/, accept-risk/,
-false-positive/ and reopen/. No PUT: no service edits a finding's description (deadlines and facts are
-fixed when recorded). The viewset validates input and calls `trustroom.assessments.services`.
+as read now, in SQL), a manual finding, an edit (PUT/PATCH of what describes it; a new severity
+re-triages the deadlines from detection under the finding's own SLA policy version), and the
+transitions assign/, fix/, retest/, accept-risk/, false-positive/ and reopen/. The viewset validates
+input and calls `trustroom.assessments.services`.
 """
 
 from __future__ import annotations
@@ -27,10 +28,22 @@ from trustroom.assessments.serializers_findings import (
     FindingCreateSerializer,
     FindingFilters,
     FindingSerializer,
+    FindingUpdateSerializer,
     ReasonSerializer,
     ReopenSerializer,
     RetestSerializer,
     filter_parameters,
+)
+
+EDITABLE = (
+    "title",
+    "description",
+    "severity",
+    "cvss_vector",
+    "cwe_id",
+    "asset",
+    "evidence",
+    "engagement",
 )
 
 
@@ -47,6 +60,16 @@ def _transition(summary: str, request: Any = None) -> Any:
         summary="Record a finding by hand (deadlines fixed now from the SLA policy in force)",
         request=FindingCreateSerializer,
         responses={201: FindingSerializer},
+    ),
+    update=extend_schema(
+        summary="Replace what describes a finding (a new severity recomputes its deadlines from detection)",
+        request=FindingUpdateSerializer,
+        responses=FindingSerializer,
+    ),
+    partial_update=extend_schema(
+        summary="Change some of what describes a finding (the fields not given keep their value)",
+        request=FindingUpdateSerializer,
+        responses=FindingSerializer,
     ),
     assign=_transition("Assign the finding to a member (or unassign)", AssignSerializer),
     fix=_transition("Mark fixed: the SLA clock stops and the vendor's retest is due within 30 days"),
@@ -111,6 +134,21 @@ class FindingsViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Programm
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         finding = services.create_finding(actor=self.principal, **self._body(FindingCreateSerializer))
         return self._fresh(finding, status.HTTP_201_CREATED)
+
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        finding = self.get_object()
+        body = FindingUpdateSerializer(
+            data=request.data, partial=kwargs.get("partial", False), context=self.get_serializer_context()
+        )
+        body.is_valid(raise_exception=True)
+        given = body.validated_data
+        # The service takes every field: what a PATCH does not name keeps its stored value.
+        values = {name: given[name] if name in given else getattr(finding, name) for name in EDITABLE}
+        finding = services.update_finding(actor=self.principal, finding=finding, **values)
+        return self._fresh(finding)
+
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self.update(request, *args, partial=True, **kwargs)
 
     @action(detail=True, methods=["post"])
     def assign(self, request: Request, *args: Any, **kwargs: Any) -> Response:

@@ -4,7 +4,10 @@
   finding (the first occurrence wins); `last_import` marks what this import has already seen.
 - New → a finding detected now, with its deadlines fixed now under the SLA version in force.
 - Seen before → "updated" when title, severity, description, evidence, CVSS or CWE changed, else
-  "unchanged"; either way its deadlines stay as they were fixed at detection. A closed or
+  "unchanged". Its deadlines stay as they were fixed at detection, unless the scanner changed the
+  severity: that is a re-triage, and they are recomputed the way an edit does
+  (`services.retriaged_deadlines`: from the original detection time, under the finding's own SLA
+  policy version). A closed or
   fixed-awaiting-retest finding seen again is reopened; risk-accepted and false-positive ones stay.
 - `close_missing`: unresolved findings of the application from the same scanner(s) that this report
   did not contain are closed (a full new scan is the evidence).
@@ -31,8 +34,9 @@ from trustroom.assessments.models import (
     FindingImport,
     FindingStatus,
     Severity,
+    SlaPolicy,
 )
-from trustroom.assessments.services.findings import deadlines
+from trustroom.assessments.services.findings import deadlines, retriaged_deadlines
 from trustroom.assessments.services.sla import policy_in_force
 from trustroom.assessments.state import parse_cvss
 from trustroom.tenancy.scope import require_org
@@ -49,6 +53,8 @@ CONTENT_FIELDS = (
     "cvss_score",
     "cwe_id",
 )
+# What a re-triage recomputes the deadlines from, and what it writes.
+DEADLINE_INPUTS = ("detected_at", "sla_policy", "due_at", "target_at")
 REOPEN_FROM = (FindingStatus.CLOSED, FindingStatus.FIXED_AWAITING_RETEST)
 SEVERITIES = frozenset(Severity.values)
 
@@ -107,6 +113,9 @@ class _Writer:
             for severity in Severity.values
         }
         self.created = self.updated = self.unchanged = self.reopened = 0
+        # Re-triaged deadlines by (policy, detection, severity): a report's findings share few of each.
+        self._policies: dict[int, SlaPolicy] = {self.policy.pk: self.policy}
+        self._retriaged: dict[tuple[int, datetime, str], tuple[datetime | None, datetime | None]] = {}
 
     def write(self, batch: list[ParsedFinding]) -> None:
         records: dict[str, ParsedFinding] = {}
@@ -117,7 +126,7 @@ class _Writer:
             f.fingerprint: f
             for f in Finding.objects.filter(application=self.application, fingerprint__in=list(records))
             .exclude(fingerprint="")  # the unique index is partial on this condition
-            .only("pk", "fingerprint", "status", "last_import_id", *CONTENT_FIELDS)
+            .only("pk", "fingerprint", "status", "last_import_id", *DEADLINE_INPUTS, *CONTENT_FIELDS)
         }
         new: list[dict[str, Any]] = []
         changed: list[Finding] = []
@@ -137,6 +146,8 @@ class _Writer:
                 changed,
                 [
                     *CONTENT_FIELDS,
+                    "due_at",
+                    "target_at",
                     "status",
                     "fixed_at",
                     "retest_due_at",
@@ -225,6 +236,8 @@ class _Writer:
         if not (differs or reopen):
             self.unchanged += 1
             return False
+        if content["severity"] != finding.severity:
+            finding.due_at, finding.target_at = self._retriage(finding, content["severity"])
         for name, value in content.items():
             setattr(finding, name, value)
         if reopen:
@@ -238,6 +251,19 @@ class _Writer:
         finding.last_import = self.job
         finding.updated_at = self.now
         return True
+
+    def _retriage(self, finding: Finding, severity: str) -> tuple[datetime | None, datetime | None]:
+        key = (finding.sla_policy_id, finding.detected_at, severity)
+        if key not in self._retriaged:
+            policy = self._policies.get(finding.sla_policy_id)
+            if policy is None:
+                policy = self._policies[finding.sla_policy_id] = SlaPolicy.objects.get(
+                    pk=finding.sla_policy_id
+                )
+            self._retriaged[key] = retriaged_deadlines(
+                finding, severity=severity, application=self.application, policy=policy
+            )
+        return self._retriaged[key]
 
     def close_missing(self, staged: StagedReport) -> int:
         tools = {tool[:100] for tool in staged.tools}

@@ -3,8 +3,11 @@
 Decisions:
 - One application per engagement (a programme covering three applications is three engagements), so
   each application's cadence reads straight from its own engagements.
-- Deadlines (`due_at`, `target_at`) are fixed at detection from the SLA policy version in force then and
-  never move: a later policy version, a failed retest or a reopen keep the original deadline.
+- Deadlines (`due_at`, `target_at`) are fixed at detection from the SLA policy version in force then: a
+  later policy version, a failed retest, a reopen or an edit keep them. Only a change of severity (a
+  re-triage, by hand or by a scanner) recomputes them, from the ORIGINAL detection time under the
+  finding's OWN policy version (`retriaged_deadlines`): a deadline is always a function of detection
+  time, policy version and severity.
 - Low findings are due when the application is next tested (its earliest planned engagement after
   detection, else the date its cadence requires); info findings have no deadline.
 """
@@ -24,6 +27,8 @@ from trustroom.assessments.services.findings import (
     mark_fixed,
     record_retest,
     reopen_finding,
+    retriaged_deadlines,
+    update_finding,
 )
 from trustroom.assessments.services.programme import (
     complete_engagement,
@@ -56,7 +61,9 @@ __all__ = [
     "policy_in_force",
     "record_retest",
     "reopen_finding",
+    "retriaged_deadlines",
     "update_application",
     "update_engagement",
+    "update_finding",
     "update_vendor",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -67,6 +68,70 @@ def _clean_cwe(value: int | str | None) -> int | None:
     return int(text)
 
 
+def _collect(errors: dict[str, str], clean: Any, value: Any) -> Any:
+    """`clean(value)`, or None with its field's message added to `errors`."""
+    try:
+        return clean(value)
+    except ValidationError as exc:
+        errors.update({k: v[0] for k, v in exc.message_dict.items()})
+        return None
+
+
+def _clean_content(
+    errors: dict[str, str],
+    *,
+    application: Application,
+    title: str,
+    description: str,
+    severity: str,
+    cvss_vector: str,
+    cwe_id: int | str | None,
+    asset: str,
+    evidence: str,
+    engagement: Engagement | None,
+) -> dict[str, Any]:
+    """A finding's describing fields as stored, checked the same way on creation and on edit; each
+    problem is added to `errors` under its field."""
+    title = _required_text(errors, "title", title, max_length=500, label="finding a title")
+    if severity not in Severity.values:
+        errors["severity"] = "Choose critical, high, medium, low or info."
+    if engagement is not None and engagement.application_id != application.pk:
+        errors["engagement"] = "This engagement tested another application."
+    cwe = _collect(errors, _clean_cwe, cwe_id)
+    cvss = _collect(errors, parse_cvss, cvss_vector)
+    return {
+        "title": title,
+        "description": (description or "").strip(),
+        "severity": severity,
+        "cvss_vector": cvss.vector if cvss else "",
+        "cvss_version": cvss.version if cvss else "",
+        "cvss_score": cvss.base_score if cvss else None,
+        "cwe_id": cwe,
+        "asset": (asset or "").strip()[:500],
+        "evidence": evidence or "",
+        "engagement": engagement,
+    }
+
+
+def retriaged_deadlines(
+    finding: Finding,
+    *,
+    severity: str,
+    application: Application | None = None,
+    policy: SlaPolicy | None = None,
+) -> tuple[datetime | None, datetime | None]:
+    """(due_at, target_at) of `finding` re-triaged to `severity`: computed from its ORIGINAL detection
+    time under its OWN policy version, so a deadline stays a function of detection, version and
+    severity (a newer policy version or the time of the edit change nothing). `application` and
+    `policy` may be given when the caller already holds them (the finding's own)."""
+    return deadlines(
+        application=application or finding.application,
+        severity=severity,
+        detected_at=finding.detected_at,
+        policy=policy or finding.sla_policy,
+    )
+
+
 @transaction.atomic
 def create_finding(
     *,
@@ -88,26 +153,23 @@ def create_finding(
     org = require_org()
     detected_at = _aware(detected_at, "detected_at") if detected_at else timezone.now()
     errors: dict[str, str] = {}
-    title = _required_text(errors, "title", title, max_length=500, label="finding a title")
-    if severity not in Severity.values:
-        errors["severity"] = "Choose critical, high, medium, low or info."
     if application.organization_id != org.pk:
         errors["application"] = "Choose one of your applications."
-    if engagement is not None and engagement.application_id != application.pk:
-        errors["engagement"] = "This engagement tested another application."
+    content = _clean_content(
+        errors,
+        application=application,
+        title=title,
+        description=description,
+        severity=severity,
+        cvss_vector=cvss_vector,
+        cwe_id=cwe_id,
+        asset=asset,
+        evidence=evidence,
+        engagement=engagement,
+    )
     fingerprint = (fingerprint or "").strip()[:128]
     if fingerprint and Finding.objects.filter(application=application, fingerprint=fingerprint).exists():
         errors["fingerprint"] = "A finding with this fingerprint already exists for this application."
-    try:
-        cwe = _clean_cwe(cwe_id)
-    except ValidationError as exc:
-        errors.update({k: v[0] for k, v in exc.message_dict.items()})
-        cwe = None
-    try:
-        cvss = parse_cvss(cvss_vector)
-    except ValidationError as exc:
-        errors.update({k: v[0] for k, v in exc.message_dict.items()})
-        cvss = None
     if errors:
         raise ValidationError(errors)
     assignee = _member_user(assignee, "assignee")
@@ -118,17 +180,8 @@ def create_finding(
     finding = Finding.objects.create(
         organization=org,
         application=application,
-        engagement=engagement,
-        title=title,
-        description=(description or "").strip(),
-        severity=severity,
-        cvss_vector=cvss.vector if cvss else "",
-        cvss_version=cvss.version if cvss else "",
-        cvss_score=cvss.base_score if cvss else None,
-        cwe_id=cwe,
-        asset=(asset or "").strip()[:500],
+        **content,
         assignee=assignee,
-        evidence=evidence or "",
         detected_at=detected_at,
         sla_policy=policy,
         due_at=due_at,
@@ -140,13 +193,80 @@ def create_finding(
         action="finding.create",
         target=finding,
         changes={
-            "title": title,
+            "title": content["title"],
             "severity": severity,
             "application": application.name,
             "sla_policy_version": policy.version,
             "due_at": due_at.isoformat() if due_at else None,
         },
     )
+    _invalidate_trust_center()
+    return finding
+
+
+def _audit_value(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, Engagement):
+        return value.pk
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+@transaction.atomic
+def update_finding(
+    *,
+    actor: Principal,
+    finding: Finding,
+    title: str,
+    description: str,
+    severity: str,
+    cvss_vector: str,
+    cwe_id: int | str | None,
+    asset: str,
+    evidence: str,
+    engagement: Engagement | None,
+) -> Finding:
+    """Edit what describes a finding (not its application, detection time, status or assignee).
+
+    A severity change is a re-triage: due_at/target_at are recomputed by `retriaged_deadlines` (from
+    detection, under the finding's own policy version). The audit event carries before/after of the
+    changed fields only; saving what is already stored writes nothing and records nothing.
+    """
+    policies.check(actor, "change", finding)
+    # Lock the row and compare with what is stored now, not with what the caller read earlier.
+    list(Finding.objects.select_for_update().filter(pk=finding.pk).values_list("pk", flat=True))
+    finding.refresh_from_db()
+    errors: dict[str, str] = {}
+    content = _clean_content(
+        errors,
+        application=finding.application,
+        title=title,
+        description=description,
+        severity=severity,
+        cvss_vector=cvss_vector,
+        cwe_id=cwe_id,
+        asset=asset,
+        evidence=evidence,
+        engagement=engagement,
+    )
+    if errors:
+        raise ValidationError(errors)
+    if content["severity"] != finding.severity:
+        content["due_at"], content["target_at"] = retriaged_deadlines(finding, severity=severity)
+    changes: dict[str, list[Any]] = {}
+    for name, value in content.items():
+        old = getattr(finding, name)
+        if old != value:
+            changes[name] = [_audit_value(old), _audit_value(value)]
+            setattr(finding, name, value)
+    if not changes:
+        return finding
+    if "severity" in changes and "due_at" not in changes:  # a re-triage always states its deadline
+        changes["due_at"] = [_audit_value(finding.due_at)] * 2
+    finding.save(update_fields=[*(n for n in content if n in changes), "updated_at"])
+    record_event(actor=actor, action="finding.update", target=finding, changes=changes)
     _invalidate_trust_center()
     return finding
 

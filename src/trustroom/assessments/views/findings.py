@@ -18,6 +18,7 @@ from trustroom.assessments import selectors, services
 from trustroom.assessments.forms import (
     AcceptRiskForm,
     AssignForm,
+    FindingEditForm,
     FindingFilterForm,
     FindingForm,
     ReasonForm,
@@ -153,10 +154,49 @@ class FindingDetailView(AssessmentsPage):
             "risk_expired": finding.status == FindingStatus.RISK_ACCEPTED
             and status == FindingStatus.REOPENED,
             "action_forms": action_forms,
+            "can_change": can_change,
             "failed": failed,
             "history": history,
         }
         return self.page("assessments/finding_detail.html", context, status=400 if failed else 200)
+
+
+class FindingEditView(FindingDetailView):
+    """findings/<pk>/edit/: title, description, severity (a re-triage), CVSS, CWE, asset, evidence and
+    engagement, through `services.update_finding`."""
+
+    permission_action = "change"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        finding = self.get_finding()
+        initial = FindingEditForm.initial_for(finding)
+        return self.render_form(finding, self.make_form(finding, initial=initial))
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        finding = self.get_finding()
+        policies.check(self.principal, "change", finding)
+        form = self.make_form(finding, data=request.POST)
+        if form.is_valid():
+            old_due = finding.due_at
+            try:
+                finding = services.update_finding(actor=self.principal, finding=finding, **form.cleaned_data)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                notice = "The finding is saved."
+                if finding.due_at != old_due:
+                    due = f"{finding.due_at:%Y-%m-%d %H:%M} UTC" if finding.due_at else "no deadline"
+                    notice += f" Re-triaged: it is now due {due} (counted from its detection)."
+                messages.success(request, notice)
+                return redirect("assessments:finding-detail", org_slug=self.organization.slug, pk=finding.pk)
+        return self.render_form(finding, form)
+
+    def make_form(self, finding: Finding, **kwargs: Any) -> FindingEditForm:
+        return FindingEditForm(organization=self.organization, finding=finding, **kwargs)
+
+    def render_form(self, finding: Finding, form: FindingEditForm) -> HttpResponse:
+        context = {"page_title": f"Edit: {finding.title}", "finding": finding, "form": form}
+        return self.page("assessments/finding_edit.html", context, status=status_for(form))
 
 
 class FindingActionView(FindingDetailView):
@@ -258,6 +298,7 @@ urlpatterns: list[URLPattern] = [
     path("findings/", FindingListView.as_view(), name="finding-list"),
     path("findings/new/", FindingCreateView.as_view(), name="finding-create"),
     path("findings/<int:pk>/", FindingDetailView.as_view(), name="finding-detail"),
+    path("findings/<int:pk>/edit/", FindingEditView.as_view(), name="finding-edit"),
     path("findings/<int:pk>/assign/", FindingAssignView.as_view(), name="finding-assign"),
     path("findings/<int:pk>/fix/", FindingFixView.as_view(), name="finding-fix"),
     path("findings/<int:pk>/retest/", FindingRetestView.as_view(), name="finding-retest"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.contrib import messages
@@ -29,6 +30,8 @@ from trustroom.assessments.views.page import AssessmentsPage
 from trustroom.tenancy import policies
 from trustroom.tenancy.forms import add_service_errors
 from trustroom.tenancy.views import status_for
+from trustroom.trustcenter.attestations import is_published, published_attestations
+from trustroom.trustcenter.models import SafeToHostPublication
 
 SCOPE_LABELS = dict(ScopeArea.choices)
 
@@ -167,8 +170,23 @@ class ApplicationDetailView(AssessmentsPage):
             "can_change": self.allows("change", application),
             "can_add_finding": self.allows("add", Finding),
             "can_add_engagement": self.allows("add", Engagement),
+            **self.trust_center_context(application, now),
         }
         return self.page("assessments/application_detail.html", context)
+
+    def trust_center_context(self, application: Application, now: datetime) -> dict[str, Any]:
+        """Publishing is the trust center's (managers') choice; this page says what was chosen and what
+        the public page shows of it now (the trust center's own reading, to the end of the UTC day)."""
+        published = is_published(application)
+        shown = None
+        if published:
+            attestations = published_attestations(now=now)
+            shown = next((a for a in attestations if a.application == application.name), None)
+        return {
+            "published": published,
+            "attestation": shown,
+            "can_publish": self.allows("add", SafeToHostPublication),
+        }
 
 
 # --- Engagements -------------------------------------------------------------------------------------
