@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.test import Client
 
 from tests.assessments.helpers import application
 from tests.assessments.importers.samples import SAMPLES
@@ -83,6 +84,10 @@ def test_running_job_without_progress_fails_after_the_threshold_once(
     assert job.error.endswith("Upload the report again.")
     assert job.finished_at == T + timedelta(minutes=31)
     assert job.storage_name == "" and not default_storage.exists(stored)
+    client = Client()
+    client.force_login(actor.user)
+    page = client.get(f"/o/{job.organization.slug}/assessments/imports/{job.pk}/").content.decode()
+    assert 'role="alert"' in page and "nothing was imported: The worker stopped" in page
     event = AuditEvent.objects.get(action="finding.import_stale_failed")
     assert event.changes["status"] == ["running", "failed"] and event.actor_user_id is None
 

@@ -2,8 +2,8 @@
 
 - Running, with no sign of life (`progress_at`, else `started_at`) for longer than `running_after`, and
   no write progress in the cache either: the worker stopped. As the findings are written in one
-  transaction, nothing of it was kept; the job fails with a message saying so and its stored upload
-  is deleted. On PostgreSQL a job whose worker is writing holds its row lock and is skipped.
+  transaction, nothing of it was kept; the job fails, asking for the report again, and its stored
+  upload is deleted. On PostgreSQL a job whose worker is writing holds its row lock and is skipped.
 - Queued for longer than `queued_after`: the task was lost; it is enqueued once more (`progress_at`
   records when). Still queued `queued_after` after that: no worker takes it, and it fails likewise.
 
@@ -91,7 +91,7 @@ def _sweep_running(*, actor: Principal, now: datetime, after: timedelta, result:
     )
     message = (
         f"The worker stopped while importing this report (no progress for more than {_minutes(after)} "
-        "minutes); nothing was imported. Upload the report again."
+        "minutes). Upload the report again."
     )
     for job in stale:
         writing = write_progress(job)
@@ -110,10 +110,7 @@ def _sweep_queued(*, actor: Principal, now: datetime, after: timedelta, result: 
         .filter(waiting_since__lt=cutoff)
         .order_by("pk")
     )
-    message = (
-        "No worker started this import, even after it was queued again; nothing was imported. "
-        "Upload the report again."
-    )
+    message = "No worker started this import, even after it was queued again. Upload the report again."
     for job in waiting:
         if job.progress_at is None:
             if _requeue(actor=actor, job=job, now=now):
