@@ -25,6 +25,7 @@ from trustroom.assessments.imports.progress import report_write_progress
 from trustroom.assessments.models import Finding, FindingImport, ImportStatus
 from trustroom.assessments.tasks import run_finding_import, sweep_finding_imports
 from trustroom.audit.models import AuditEvent
+from trustroom.celery import app as celery_app
 from trustroom.tenancy.scope import org_scope
 
 pytestmark = pytest.mark.django_db
@@ -242,6 +243,7 @@ def test_task_command_and_beat_entry(
 ) -> None:
     entry = settings.CELERY_BEAT_SCHEDULE["assessments-sweep-finding-imports"]
     assert entry["task"] == sweep_finding_imports.name and entry["schedule"] == 10 * 60
+    assert sweep_finding_imports.name in celery_app.tasks
     first = queue(actor, callbacks=django_capture_on_commit_callbacks)
     running(first, since=T)
     with time_machine.travel(T + timedelta(minutes=40), tick=False), django_capture_on_commit_callbacks():
