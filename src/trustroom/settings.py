@@ -160,7 +160,7 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
-# Periodic jobs (run `celery -A trustroom beat` next to the worker). They only notify, idempotently.
+# Periodic jobs (run `celery -A trustroom beat` next to the worker). Each is safe to run twice.
 CELERY_BEAT_SCHEDULE = {
     "compliance-certification-reminders": {
         "task": "trustroom.compliance.tasks.send_certification_reminders",
@@ -173,6 +173,10 @@ CELERY_BEAT_SCHEDULE = {
     "assessments-expire-risk-acceptances": {
         "task": "trustroom.assessments.tasks.expire_risk_acceptances",
         "schedule": 60 * 60,  # hourly; pages already read an expired acceptance as reopened
+    },
+    "assessments-sweep-finding-imports": {
+        "task": "trustroom.assessments.tasks.sweep_finding_imports",
+        "schedule": 10 * 60,  # imports a crashed worker or a lost task left behind fail or run again
     },
 }
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -60,7 +61,8 @@ def test_progress_bar_goes_to_stderr(app: Any, org_a: Any, capsys: pytest.Captur
     call_command("findings", "import", "--org", org_a.slug, "--application", "GSP portal", str(NESSUS.file))
     captured = capsys.readouterr()
     assert "Parsing" in captured.err
-    assert "Parsing" not in captured.out
+    assert re.search(rf"Saving: .*/{NESSUS.count} \[.* results/s", captured.err)  # the write phase
+    assert "Parsing" not in captured.out and "Saving" not in captured.out
 
 
 def test_close_missing_and_engagement(

@@ -313,6 +313,11 @@ class FindingImport(OrgOwnedModel):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    progress_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Last sign of life: queued again by the sweeper, claimed by a worker, or progress saved.",
+    )
 
     class Meta:
         ordering: ClassVar = ["-created_at", "-pk"]

@@ -4,6 +4,8 @@
   transaction, recording a FindingImport; used by the CLI and the background job.
 - `start_finding_import` keeps an uploaded report encrypted and queues `run_finding_import`;
   `run_queued_import` (the task's body) runs it once and removes the stored report either way.
+  Parse progress (bytes) is saved on the job in short transactions of its own, with `progress_at`;
+  write progress (rows) goes to the cache (see `progress.py`), as the write is one transaction.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from django.utils import timezone
 from trustroom.assessments.importers import ImportFormatError, Progress
 from trustroom.assessments.importers.base import default_max_bytes
 from trustroom.assessments.imports import storage
+from trustroom.assessments.imports.progress import clear_write_progress, report_write_progress
 from trustroom.assessments.imports.staging import StagedReport, clean_format, stage_report
 from trustroom.assessments.imports.upsert import ImportResult, write_findings
 from trustroom.assessments.models import Application, Engagement, Finding, FindingImport, ImportStatus
@@ -151,13 +154,14 @@ def import_findings(
     engagement: Engagement | None = None,
     close_missing: bool = False,
     progress: Progress | None = None,
+    write_progress: Progress | None = None,
     now: datetime | None = None,
     filename: str = "",
 ) -> ImportResult:
     """Import one report (a binary `file` or a `path`) into `application`'s findings.
 
     A report that cannot be read raises ValidationError on "file" naming where it broke, and nothing is
-    written. Progress reports bytes parsed.
+    written. `progress` reports bytes parsed, then `write_progress` results written (of those parsed).
     """
     _check_can_import(actor)
     _check_target(application, engagement)
@@ -187,6 +191,7 @@ def import_findings(
                 staged=staged,
                 close_missing=close_missing,
                 now=now,
+                progress=write_progress,
             )
             _finish(actor=actor, job=job, staged=staged, result=result, now=now)
     finally:
@@ -301,16 +306,32 @@ class _ProgressSaver:
             return
         self.last = moment
         with _scoped(self.organization):
-            FindingImport.objects.filter(pk=self.job_id).update(bytes_done=done, bytes_total=total)
+            FindingImport.objects.filter(pk=self.job_id, status=ImportStatus.RUNNING).update(
+                bytes_done=done, bytes_total=total, progress_at=timezone.now()
+            )
+
+
+class _WriteProgress:
+    """Rows written so far, to the cache (the write transaction hides them from the database)."""
+
+    def __init__(self, job: FindingImport) -> None:
+        self.job = job
+
+    def __call__(self, done: int, total: int) -> None:
+        report_write_progress(self.job, done, total)
 
 
 def _claim(organization: Organization, import_id: int) -> tuple[FindingImport, Principal, bytes] | None:
     with _scoped(organization):
-        job = FindingImport.objects.select_for_update().filter(pk=import_id).first()
-        if job is None or job.status != ImportStatus.QUEUED:
+        now = timezone.now()
+        # One conditional UPDATE: of two workers handed the same job (a redelivery, or the sweeper's
+        # re-enqueue racing the first delivery) exactly one sees a row changed, on any database.
+        claimed = FindingImport.objects.filter(pk=import_id, status=ImportStatus.QUEUED).update(
+            status=ImportStatus.RUNNING, started_at=now, progress_at=now
+        )
+        if not claimed:
             return None  # finished, running elsewhere, or gone: running twice is a no-op
-        job.status, job.started_at = ImportStatus.RUNNING, timezone.now()
-        job.save(update_fields=["status", "started_at"])
+        job = FindingImport.objects.get(pk=import_id)
         actor = _job_actor(job)
         _check_can_import(actor)
         org_key = OrganizationKey.objects.filter(pk=job.data_key_id or 0).first()
@@ -321,7 +342,8 @@ def _claim(organization: Organization, import_id: int) -> tuple[FindingImport, P
 
 def _fail(organization: Organization, import_id: int, message: str) -> None:
     with _scoped(organization):
-        FindingImport.objects.filter(pk=import_id).update(
+        unfinished = (ImportStatus.QUEUED, ImportStatus.RUNNING)  # never overwrite the sweeper's verdict
+        FindingImport.objects.filter(pk=import_id, status__in=unfinished).update(
             status=ImportStatus.FAILED, error=message[:5000], finished_at=timezone.now()
         )
 
@@ -355,7 +377,15 @@ def run_queued_import(*, organization: Organization, import_id: int) -> str:
         staged = _stage(report_path, job.format or None, _ProgressSaver(organization, job.pk))
         try:
             with _scoped(organization):
-                job = FindingImport.objects.select_related("application", "engagement").get(pk=job.pk)
+                # The row stays locked while the findings are written: on PostgreSQL the sweeper skips
+                # a locked job (its worker is alive) and cannot fail it halfway.
+                job = (
+                    FindingImport.objects.select_for_update(of=("self",))
+                    .select_related("application", "engagement")
+                    .get(pk=job.pk)
+                )
+                if job.status != ImportStatus.RUNNING:
+                    return "skipped"  # the sweeper gave up on it while it was parsed
                 now = timezone.now()
                 result = write_findings(
                     job=job,
@@ -364,10 +394,12 @@ def run_queued_import(*, organization: Organization, import_id: int) -> str:
                     staged=staged,
                     close_missing=job.close_missing,
                     now=now,
+                    progress=_WriteProgress(job),
                 )
                 _finish(actor=actor, job=job, staged=staged, result=result, now=now)
         finally:
             staged.discard()
+            clear_write_progress(organization.pk, import_id)
         return ImportStatus.SUCCEEDED
     except ValidationError as exc:
         _fail(organization, import_id, _message(exc))

@@ -24,7 +24,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import connections
 
-from trustroom.assessments.importers import ParsedFinding
+from trustroom.assessments.importers import ParsedFinding, Progress
 from trustroom.assessments.imports.staging import StagedReport
 from trustroom.assessments.models import (
     UNRESOLVED_STATUSES,
@@ -294,11 +294,21 @@ def write_findings(
     staged: StagedReport,
     close_missing: bool,
     now: datetime,
+    progress: Progress | None = None,
 ) -> ImportResult:
-    """Upsert the staged records (call inside a transaction and the organization's scope)."""
+    """Upsert the staged records (call inside a transaction and the organization's scope).
+
+    `progress(rows_done, rows_total)` is called before the first batch and after each one.
+    """
     writer = _Writer(job=job, application=application, engagement=engagement, now=now)
+    done = 0
+    if progress is not None:
+        progress(done, staged.total)
     for batch in staged.batches(BATCH):
         writer.write(batch)
+        done += len(batch)
+        if progress is not None:
+            progress(done, staged.total)
     closed = writer.close_missing(staged) if close_missing else 0
     return ImportResult(
         created=writer.created,

@@ -1,4 +1,5 @@
-"""Background jobs of the VAPT programme: scanner imports (enqueued after commit, idempotent)."""
+"""Background jobs of the VAPT programme: scanner imports (enqueued after commit, idempotent) and the
+sweeper that settles imports a crashed worker or a lost task left behind."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from celery import shared_task
 
 from trustroom.tenancy.models import Organization
 
-__all__ = ["run_finding_import"]
+__all__ = ["run_finding_import", "sweep_finding_imports"]
 
 
 @shared_task(name="trustroom.assessments.tasks.run_finding_import")
@@ -19,3 +20,12 @@ def run_finding_import(import_id: int, organization_id: int) -> str:
     if organization is None:
         return "skipped"
     return run_queued_import(organization=organization, import_id=import_id)
+
+
+@shared_task(name="trustroom.assessments.tasks.sweep_finding_imports")
+def sweep_finding_imports() -> dict[str, int]:
+    """Every 10 minutes: stale running imports fail, lost queued ones are enqueued again (once)."""
+    from trustroom.assessments.imports import sweep_stale_imports
+
+    result = sweep_stale_imports()
+    return {"failed": len(result.failed), "requeued": len(result.requeued)}

@@ -12,6 +12,7 @@ from django.urls import URLPattern, path
 
 from trustroom.assessments.imports import start_finding_import
 from trustroom.assessments.imports.forms import FORMAT_LABELS, FindingImportForm
+from trustroom.assessments.imports.progress import write_progress
 from trustroom.assessments.imports.selectors import finding_imports
 from trustroom.assessments.models import FindingImport
 from trustroom.tenancy import policies
@@ -85,14 +86,16 @@ class ImportCreateView(ImportPage):
 class ImportDetailView(ImportPage):
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         job = self.get_import()
-        return self.page("assessments/import_detail.html", {"page_title": f"Import {job.pk}", "job": job})
+        context = {"page_title": f"Import {job.pk}", "job": job, "writing": write_progress(job)}
+        return self.page("assessments/import_detail.html", context)
 
 
 class ImportProgressView(ImportPage):
     """The progress element alone: htmx polls it until the import has finished."""
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        return self.page("assessments/import_progress.html", {"job": self.get_import()})
+        job = self.get_import()  # in scope: the cached write progress is only read for an own job
+        return self.page("assessments/import_progress.html", {"job": job, "writing": write_progress(job)})
 
 
 urlpatterns: list[URLPattern] = [

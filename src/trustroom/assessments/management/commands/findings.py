@@ -1,9 +1,11 @@
-"""`trustroom findings import --org SLUG --application NAME [--format FORMAT] FILE`."""
+"""`trustroom findings import --org SLUG --application NAME [--format FORMAT] FILE` and
+`trustroom findings sweep-imports [--running-after MINUTES] [--queued-after MINUTES]`."""
 
 from __future__ import annotations
 
 import os
 import sys
+from datetime import timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -12,7 +14,8 @@ from django.db import transaction
 from tqdm import tqdm
 
 from trustroom.assessments.importers import FORMATS
-from trustroom.assessments.imports import import_findings
+from trustroom.assessments.imports import import_findings, sweep_stale_imports
+from trustroom.assessments.imports.sweep import QUEUED_AFTER, RUNNING_AFTER
 from trustroom.assessments.models import Application, Engagement
 from trustroom.tenancy.principal import system_principal
 from trustroom.tenancy.scope import org_scope
@@ -29,7 +32,8 @@ class Command(BaseCommand):
     help = (
         "Findings tools. `findings import --org SLUG --application NAME [--format FORMAT] [--engagement ID] "
         "[--close-missing] FILE` imports a scanner report (format detected when omitted) and prints the "
-        "created / updated / unchanged / closed / reopened counts."
+        "created / updated / unchanged / closed / reopened counts. `findings sweep-imports` fails imports "
+        "whose worker stopped and queues again the ones whose task was lost (also run every 10 minutes)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -48,8 +52,38 @@ class Command(BaseCommand):
         )
         imp.add_argument("--no-progress", action="store_true", help="No progress bar on stderr.")
         imp.add_argument("file", metavar="FILE", help="The scanner report.")
+        sweep = subcommands.add_parser("sweep-imports", help="Settle imports left running or queued.")
+        sweep.add_argument(
+            "--running-after",
+            metavar="MINUTES",
+            type=int,
+            default=int(RUNNING_AFTER.total_seconds() // 60),
+            help="Fail a running import without progress for this long (default: %(default)s).",
+        )
+        sweep.add_argument(
+            "--queued-after",
+            metavar="MINUTES",
+            type=int,
+            default=int(QUEUED_AFTER.total_seconds() // 60),
+            help="Queue again (once) an import waiting this long (default: %(default)s).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["subcommand"] == "sweep-imports":
+            self.sweep(options)
+        else:
+            self.import_report(options)
+
+    def sweep(self, options: dict[str, Any]) -> None:
+        if options["running_after"] < 1 or options["queued_after"] < 1:
+            raise CommandError("--running-after and --queued-after must be at least 1 minute.")
+        result = sweep_stale_imports(
+            running_after=timedelta(minutes=options["running_after"]),
+            queued_after=timedelta(minutes=options["queued_after"]),
+        )
+        self.stdout.write(f"Stale imports: failed {len(result.failed)}, queued again {len(result.requeued)}")
+
+    def import_report(self, options: dict[str, Any]) -> None:
         path = options["file"]
         if not os.path.isfile(path):
             raise CommandError(f"No such file: {path}")
@@ -57,14 +91,23 @@ class Command(BaseCommand):
         if organization is None:
             raise CommandError(f"No organization has the slug {options['org']!r}.")
         size = os.path.getsize(path)
-        bar = None
-        if not options["no_progress"]:
-            bar = tqdm(total=size, unit="B", unit_scale=True, desc="Parsing", file=sys.stderr, leave=False)
+        show = not options["no_progress"]
+        bars: list[tqdm[Any]] = []
+        if show:
+            bars.append(
+                tqdm(total=size, unit="B", unit_scale=True, desc="Parsing", file=sys.stderr, leave=False)
+            )
 
         def progress(done: int, total: int) -> None:
-            if bar is not None:
-                bar.total = total
-                bar.update(done - bar.n)
+            if bars:
+                bars[-1].total = total
+                bars[-1].update(done - bars[-1].n)
+
+        def write_progress(done: int, total: int) -> None:
+            if show and len(bars) == 1:  # the parse is over: a bar of results saved replaces it
+                bars[0].close()
+                bars.append(tqdm(total=total, unit=" results", desc="Saving", file=sys.stderr, leave=False))
+            progress(done, total)
 
         try:
             # The import is one transaction; the scope joins it (a failure rolls it all back).
@@ -87,11 +130,12 @@ class Command(BaseCommand):
                     engagement=engagement,
                     close_missing=options["close_missing"],
                     progress=progress,
+                    write_progress=write_progress,
                 )
         except ValidationError as error:
             raise CommandError(f"Import failed, nothing was imported: {_error_text(error)}") from error
         finally:
-            if bar is not None:
+            for bar in bars:
                 bar.close()
         self.stdout.write(
             f"Imported {result.total} results ({result.format}) into {application.name}: "
