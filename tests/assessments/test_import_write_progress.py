@@ -47,7 +47,9 @@ def test_polling_page_shows_rows_saved_while_the_write_transaction_is_open(
     client = Client()
     client.force_login(owner_a)
     url = f"/o/{org_a.slug}/assessments/imports/{job.pk}/progress/"
+    api_url = f"/api/v1/orgs/{org_a.slug}/finding-imports/{job.pk}/"
     pages: list[str] = []
+    api_progress: list[Any] = []
     real = import_services._WriteProgress.__call__
 
     def poll_after_each_batch(self: Any, done: int, total: int) -> None:
@@ -55,6 +57,7 @@ def test_polling_page_shows_rows_saved_while_the_write_transaction_is_open(
         response = client.get(url, HTTP_HX_REQUEST="true")
         assert response.status_code == 200
         pages.append(response.content.decode())
+        api_progress.append(client.get(api_url).json()["write_progress"])
 
     monkeypatch.setattr(upsert, "BATCH", 10)
     monkeypatch.setattr(import_services._WriteProgress, "__call__", poll_after_each_batch)
@@ -64,10 +67,13 @@ def test_polling_page_shows_rows_saved_while_the_write_transaction_is_open(
     assert saved == [(0, 49), (10, 49), (20, 49), (30, 49), (40, 49), (49, 49)]
     assert all("Saving findings…" in page and 'hx-trigger="every 2s"' in page for page in pages)
     assert 'value="40"' in pages[2]  # 20 of 49
+    assert [(p["rows_done"], p["rows_total"]) for p in api_progress] == saved  # the API polls the same
 
     # Finished: the cached progress is gone and the page shows the counts.
     done = client.get(url, HTTP_HX_REQUEST="true").content.decode()
     assert "saved" not in done and "hx-trigger" not in done and "<caption>" in done
+    finished = client.get(api_url).json()
+    assert finished["write_progress"] is None and finished["progress_at"] is not None
     with org_scope(org_a):
         job.refresh_from_db()
         assert write_progress(job) is None and job.created_count == NESSUS.count

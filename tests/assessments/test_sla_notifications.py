@@ -17,7 +17,11 @@ from tests.assessments.helpers import T0, application
 from tests.factories import member, principal_for
 from trustroom.assessments import services
 from trustroom.assessments.models import Finding, FindingStatus
-from trustroom.assessments.sla_notifications import expire_risk_acceptances, send_sla_notifications
+from trustroom.assessments.sla_notifications import (
+    expire_risk_acceptances,
+    notification_key,
+    send_sla_notifications,
+)
 from trustroom.assessments.tasks import expire_risk_acceptances as expiry_task
 from trustroom.assessments.tasks import send_sla_notifications as sla_task
 from trustroom.notifications.models import Notification
@@ -87,7 +91,7 @@ def test_approaching_then_breached_each_once_to_the_assignee_and_the_security_te
 
     first = run(now=T0 + 2 * H)
     assert (first.approaching, first.breached, first.notifications_sent) == (1, 0, 3)
-    approaching = f"finding:{finding.pk}:sla:approaching"
+    approaching = notification_key(finding, "approaching")
     assert first.keys == [approaching]
     assert recipients(org, approaching) == TEAM_AND_ASSIGNEE
     assert sorted(m.to[0] for m in mail.outbox) == TEAM_AND_ASSIGNEE
@@ -103,16 +107,43 @@ def test_approaching_then_breached_each_once_to_the_assignee_and_the_security_te
 
     breached = run(now=T0 + 4 * H + dt.timedelta(minutes=1))
     assert (breached.approaching, breached.breached, breached.notifications_sent) == (0, 1, 3)
-    assert recipients(org, f"finding:{finding.pk}:sla:breached") == TEAM_AND_ASSIGNEE
+    assert recipients(org, notification_key(finding, "breached")) == TEAM_AND_ASSIGNEE
     assert mail.outbox[-1].subject.startswith("SLA breached: SQL injection in login")
     assert run(now=T0 + 5 * H).notifications_sent == 0
     assert run(now=T0 + 30 * D).notifications_sent == 0
-    assert keys(org) == [f"finding:{finding.pk}:sla:approaching", f"finding:{finding.pk}:sla:breached"]
+    assert keys(org) == [notification_key(finding, "approaching"), notification_key(finding, "breached")]
     assert len(mail.outbox) == 6
     with org_scope(org):
-        notification = Notification.objects.filter(key=f"finding:{finding.pk}:sla:breached").first()
+        notification = Notification.objects.filter(key=notification_key(finding, "breached")).first()
         assert notification is not None
         assert notification.url == f"/o/{org.slug}/assessments/findings/{finding.pk}/"
+
+
+def test_a_re_triaged_finding_is_warned_again_against_its_new_deadline(
+    world: dict[str, Any], run: Any
+) -> None:
+    org, actor, finding = world["org"], world["actor"], world["critical"]
+    assert run(now=T0 + 5 * H).breached == 1  # critical: due 4 h after detection
+    with org_scope(org), time_machine.travel(T0 + 5 * H, tick=False):
+        finding = services.update_finding(
+            actor=actor,
+            finding=finding,
+            title=finding.title,
+            description=finding.description,
+            severity="high",  # due 48 h after detection, target 24 h
+            cvss_vector="",
+            cwe_id=None,
+            asset=finding.asset,
+            evidence=finding.evidence,
+            engagement=None,
+        )
+    assert finding.due_at == T0 + 48 * H
+    assert run(now=T0 + 6 * H).notifications_sent == 0  # within its new window
+    approaching = run(now=T0 + 25 * H)
+    assert approaching.keys == [notification_key(finding, "approaching")]
+    breached = run(now=T0 + 49 * H)
+    assert breached.keys == [notification_key(finding, "breached")]
+    assert run(now=T0 + 50 * H).notifications_sent == 0
 
 
 def test_a_finding_first_seen_after_its_deadline_gets_only_the_breached_notice(
@@ -120,7 +151,7 @@ def test_a_finding_first_seen_after_its_deadline_gets_only_the_breached_notice(
 ) -> None:
     org, finding = world["org"], world["critical"]
     assert run(now=T0 + 10 * H).breached == 1
-    assert keys(org) == [f"finding:{finding.pk}:sla:breached"]
+    assert keys(org) == [notification_key(finding, "breached")]
     assert len(mail.outbox) == 3
 
 
@@ -131,14 +162,14 @@ def test_unassigned_findings_go_to_the_security_team_only(world: dict[str, Any],
             actor=actor, application=world["app"], title="IDOR", severity="high", detected_at=T0
         )
     run(now=T0 + 49 * H)
-    assert recipients(org, f"finding:{high.pk}:sla:breached") == ["admin@alpha.test", "owner@alpha.test"]
+    assert recipients(org, notification_key(high, "breached")) == ["admin@alpha.test", "owner@alpha.test"]
 
 
 def test_an_assignee_who_left_the_organization_is_not_notified(world: dict[str, Any], run: Any) -> None:
     org, finding = world["org"], world["critical"]
     Membership.objects.filter(organization=org, user__email="engineer@alpha.test").delete()
     run(now=T0 + 5 * H)
-    assert recipients(org, f"finding:{finding.pk}:sla:breached") == ["admin@alpha.test", "owner@alpha.test"]
+    assert recipients(org, notification_key(finding, "breached")) == ["admin@alpha.test", "owner@alpha.test"]
     assert "engineer@alpha.test" not in [m.to[0] for m in mail.outbox]
 
 
@@ -162,7 +193,7 @@ def test_resolved_accepted_and_false_positive_findings_are_not_notified(
         services.mark_false_positive(actor=actor, finding=made["false positive"], reason="Not reachable")
     result = run(now=T0 + 7 * H)
     assert result.breached == 1  # only the world's open critical finding
-    assert keys(org) == [f"finding:{world['critical'].pk}:sla:breached"]
+    assert keys(org) == [notification_key(world["critical"], "breached")]
 
 
 def test_an_expired_risk_acceptance_is_notified_as_breached(world: dict[str, Any], run: Any) -> None:
@@ -173,9 +204,9 @@ def test_an_expired_risk_acceptance_is_notified_as_breached(world: dict[str, Any
         )
         services.accept_risk(actor=actor, finding=accepted, reason="Legacy", expires_at=T0 + 5 * D, now=T0)
     run(now=T0 + 4 * D)
-    assert f"finding:{accepted.pk}:sla:breached" not in keys(org)
+    assert notification_key(accepted, "breached") not in keys(org)
     run(now=T0 + 6 * D)
-    assert f"finding:{accepted.pk}:sla:breached" in keys(org)
+    assert notification_key(accepted, "breached") in keys(org)
 
 
 def test_other_organizations_never_receive_or_send_anothers_notifications(
@@ -194,10 +225,10 @@ def test_other_organizations_never_receive_or_send_anothers_notifications(
 
     every = run(now=T0 + 5 * H)
     assert every.organizations >= 2 and every.notifications_sent == 1
-    assert keys(org_b) == [f"finding:{finding_b.pk}:sla:breached"]
-    assert recipients(org_b, f"finding:{finding_b.pk}:sla:breached") == ["owner@bravo.test"]
+    assert keys(org_b) == [notification_key(finding_b, "breached")]
+    assert recipients(org_b, notification_key(finding_b, "breached")) == ["owner@bravo.test"]
     assert [m.to[0] for m in mail.outbox].count("owner@bravo.test") == 1
-    assert keys(org) == [f"finding:{world['critical'].pk}:sla:breached"]
+    assert keys(org) == [notification_key(world["critical"], "breached")]
 
 
 def test_the_periodic_task_and_the_command(world: dict[str, Any], committed: Any) -> None:
@@ -219,7 +250,7 @@ def test_the_periodic_task_and_the_command(world: dict[str, Any], committed: Any
     assert out.getvalue().strip() == (
         "SLA notifications: 0 approaching, 1 breached; 3 notifications sent across 1 organization(s)."
     )
-    assert keys(org) == [f"finding:{finding.pk}:sla:approaching", f"finding:{finding.pk}:sla:breached"]
+    assert keys(org) == [notification_key(finding, "approaching"), notification_key(finding, "breached")]
     assert len(mail.outbox) == 6
 
 

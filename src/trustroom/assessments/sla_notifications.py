@@ -8,10 +8,11 @@ findings assigned to them.
 
 What is sent: once per finding per state, in the app and by e-mail (`notifications.services.notify`:
 one notification per recipient and key, so a second run, a retried task or two workers racing send
-nothing new). Keys are `finding:<id>:sla:approaching` and `finding:<id>:sla:breached`. Only the state
+nothing new). Keys are `finding:<id>:sla:<approaching|breached>:<deadline as unix seconds>`. Only the state
 the finding is in now is notified, so a job that missed the approaching window (or a finding detected
-already late) sends only the breached notice. Deadlines never move (fixed at detection), so a reopened
-finding that already breached is not announced again.
+already late) sends only the breached notice. Deadlines are fixed at detection and move only when
+a finding is re-triaged to another severity (recomputed from its detection time), so a reopened finding
+that already breached is not announced again, while a re-triaged one is judged against its new deadline.
 
 Which findings: open and reopened ones (a risk acceptance past its expiry reads as reopened). A finding
 fixed and awaiting retest, closed, risk-accepted or a false positive needs nothing from anyone, so it is
@@ -43,7 +44,9 @@ SECURITY_TEAM_ROLES = (Role.OWNER, Role.ADMIN)
 
 
 def notification_key(finding: Finding, state: str) -> str:
-    return f"finding:{finding.pk}:sla:{state}"
+    """Once per finding, state and deadline: a re-triage that moves the deadline may warn again."""
+    due = int(finding.due_at.timestamp()) if finding.due_at else 0
+    return f"finding:{finding.pk}:sla:{state}:{due}"
 
 
 def finding_path(organization: Organization, finding: Finding) -> str:

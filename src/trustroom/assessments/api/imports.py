@@ -20,6 +20,7 @@ from rest_framework.routers import SimpleRouter
 
 from trustroom.assessments.importers import FORMATS
 from trustroom.assessments.imports import start_finding_import
+from trustroom.assessments.imports.progress import write_progress
 from trustroom.assessments.imports.selectors import finding_imports
 from trustroom.assessments.models import Application, Engagement, FindingImport
 from trustroom.tenancy.api import OrgResourceViewSet, StrictInputMixin, email_or_none
@@ -44,6 +45,7 @@ class FindingImportSerializer(serializers.ModelSerializer):
     created_by = serializers.SerializerMethodField()
     percent_done = serializers.IntegerField(read_only=True)
     counts = serializers.SerializerMethodField()
+    write_progress = serializers.SerializerMethodField()
 
     class Meta:
         model = FindingImport
@@ -62,12 +64,14 @@ class FindingImportSerializer(serializers.ModelSerializer):
             "bytes_total",
             "percent_done",
             "results_total",
+            "write_progress",
             "counts",
             "error",
             "created_by",
             "created_at",
             "started_at",
             "finished_at",
+            "progress_at",
         ]
         read_only_fields = fields
 
@@ -91,6 +95,20 @@ class FindingImportSerializer(serializers.ModelSerializer):
             "closed": job.closed_count,
             "reopened": job.reopened_count,
         }
+
+    @extend_schema_field(
+        {
+            "type": "object",
+            "nullable": True,
+            "description": "While the findings are being saved: results saved so far of those parsed.",
+            "properties": {"rows_done": {"type": "integer"}, "rows_total": {"type": "integer"}},
+        }
+    )
+    def get_write_progress(self, job: FindingImport) -> dict[str, int] | None:
+        progress = write_progress(job)
+        if progress is None:
+            return None
+        return {"rows_done": progress.rows_done, "rows_total": progress.rows_total}
 
 
 class FindingImportCreateSerializer(StrictInputMixin, serializers.Serializer):
