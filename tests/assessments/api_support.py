@@ -7,14 +7,9 @@ from typing import Any
 
 from django.test import Client
 
+from tests.assessments.clients import logged_in  # noqa: F401  (re-exported for the API tests)
 from tests.identity.factories import api_token, bearer
 from trustroom.tenancy.models import Organization
-
-
-def logged_in(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def token_client(organization: Organization, owner: Any, scope: str) -> Client:

@@ -10,6 +10,7 @@ from defusedxml.ElementTree import fromstring
 from django.test import Client
 from django.utils import timezone
 
+from tests.assessments.clients import logged_in
 from tests.assessments.helpers import application
 from tests.factories import member, principal_for
 from tests.identity.factories import api_token, bearer
@@ -18,12 +19,6 @@ from trustroom.tenancy.scope import org_scope
 
 pytestmark = pytest.mark.django_db
 D = dt.timedelta(days=1)
-
-
-def logged_in(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

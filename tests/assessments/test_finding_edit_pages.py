@@ -7,8 +7,8 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from django.test import Client
 
+from tests.assessments.clients import logged_in
 from tests.assessments.helpers import CVSS31_CRITICAL, application, completed_engagement
 from tests.factories import member, principal_for
 from trustroom.assessments import services
@@ -21,12 +21,6 @@ from trustroom.trustcenter.services import set_safe_to_host_published
 pytestmark = pytest.mark.django_db
 BASE = "/o/alpha-co/assessments/"
 DETECTED = dt.datetime(2026, 1, 5, 8, 0, tzinfo=dt.UTC)
-
-
-def logged_in(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def html(response: Any) -> str:

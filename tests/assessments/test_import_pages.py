@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 
+from tests.assessments.clients import logged_in
 from tests.assessments.helpers import application
 from tests.assessments.importers.samples import SAMPLES
 from tests.factories import member, principal_for
@@ -17,12 +17,6 @@ from trustroom.tenancy.scope import org_scope
 pytestmark = pytest.mark.django_db
 TRIVY = next(s for s in SAMPLES if s.path == "trivy/legacy_many_vulns.json")
 BROKEN = b'{"version": "2.1.0", "runs": [{"results": [{"ruleId": '
-
-
-def logged_in(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

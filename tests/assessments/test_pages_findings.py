@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from tests.assessments.clients import body, logged_in, refresh
 from tests.assessments.helpers import CVSS31_CRITICAL, application
 from tests.factories import member, principal_for
 from trustroom.assessments import services
@@ -16,22 +17,6 @@ from trustroom.assessments.views.findings import FINDINGS_PER_PAGE
 from trustroom.tenancy.scope import org_scope
 
 BASE = "/o/alpha-co/assessments/"
-
-
-def logged_in(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def body(response: Any) -> str:
-    return response.content.decode()
-
-
-def refresh(obj: Any) -> None:
-    """Reload inside the organization's scope (on PostgreSQL, row-level security hides it otherwise)."""
-    with org_scope(obj.organization):
-        obj.refresh_from_db()
 
 
 @pytest.fixture

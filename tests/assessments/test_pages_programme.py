@@ -10,6 +10,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from tests.assessments.clients import body, logged_in, refresh
 from tests.assessments.helpers import application, completed_engagement
 from tests.factories import member, principal_for
 from trustroom.assessments import services
@@ -20,22 +21,6 @@ from trustroom.vault.samples import sample_pdf
 from trustroom.vault.services import store_document
 
 BASE = "/o/alpha-co/assessments/"
-
-
-def logged_in(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def body(response: Any) -> str:
-    return response.content.decode()
-
-
-def refresh(obj: Any) -> None:
-    """Reload inside the organization's scope (on PostgreSQL, row-level security hides it otherwise)."""
-    with org_scope(obj.organization):
-        obj.refresh_from_db()
 
 
 @pytest.fixture
