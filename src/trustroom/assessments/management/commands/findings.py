@@ -11,6 +11,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
+from django.template.defaultfilters import pluralize
 from tqdm import tqdm
 
 from trustroom.assessments.importers import FORMATS
@@ -138,7 +139,8 @@ class Command(BaseCommand):
             for bar in bars:
                 bar.close()
         self.stdout.write(
-            f"Imported {result.total} results ({result.format}) into {application.name}: "
+            f"Imported {result.total} result{pluralize(result.total)} ({result.format}) "
+            f"into {application.name}: "
             f"created {result.created}, updated {result.updated}, unchanged {result.unchanged}, "
             f"closed {result.closed}, reopened {result.reopened}"
         )
