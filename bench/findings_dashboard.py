@@ -79,7 +79,7 @@ INSERT INTO assessments_finding (
     organization_id, application_id, engagement_id, title, description, severity, cvss_vector, cvss_version,
     cvss_score, cwe_id, asset, status, assignee_id, evidence, detected_at, sla_policy_id, due_at, target_at,
     fixed_at, retest_due_at, closed_at, risk_reason, risk_accepted_by_id, risk_expires_at, fingerprint,
-    created_at, updated_at)
+    source_tool, created_at, updated_at)
 SELECT %(org)s, (%(apps)s::bigint[])[1 + floor(r_app * %(napps)s)::int], NULL,
        'Finding ' || g, '', severity, '', '', NULL, 79, 'https://app.example/' || (g %% 500), status,
        NULL, '',
@@ -93,7 +93,8 @@ SELECT %(org)s, (%(apps)s::bigint[])[1 + floor(r_app * %(napps)s)::int], NULL,
        -- half of the old acceptances have expired by now
        CASE WHEN status = 'risk_accepted'
             THEN detected_at + interval '30 days' + r_time * interval '700 days' END,
-       '', detected_at, CASE WHEN status = 'risk_accepted' THEN detected_at + interval '2 days'
+       '', CASE WHEN g %% 2 = 0 THEN 'Trivy' ELSE '' END,  -- half from a scanner, half from pentests
+       detected_at, CASE WHEN status = 'risk_accepted' THEN detected_at + interval '2 days'
                              ELSE detected_at END
 FROM facts
 """
