@@ -62,6 +62,10 @@ def _merged(instance: Any, validated: dict[str, Any], names: tuple[str, ...]) ->
     partial_update=extend_schema(
         summary="Change a vendor", request=VendorWriteSerializer, responses=VendorSerializer
     ),
+    destroy=extend_schema(
+        summary="Delete a vendor entered by mistake (refused, 400, while engagements were held with it)",
+        responses={204: None},
+    ),
 )
 class VendorsViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ProgrammeViewSet):
     policy_model = Vendor
@@ -84,6 +88,10 @@ class VendorsViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Programme
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return self.update(request, *args, partial=True, **kwargs)
+
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        services.delete_vendor(actor=self.principal, vendor=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 # --- Applications -------------------------------------------------------------------------------------
@@ -119,6 +127,11 @@ def application_states(applications: list[Application]) -> dict[int, Any]:
     ),
     partial_update=extend_schema(
         summary="Change an application", request=ApplicationWriteSerializer, responses=ApplicationSerializer
+    ),
+    destroy=extend_schema(
+        summary="Delete an application entered by mistake (refused, 400, while it has engagements, "
+        "findings, scanner imports or a trust center publication)",
+        responses={204: None},
     ),
 )
 class ApplicationsViewSet(ProgrammeViewSet):
@@ -166,6 +179,10 @@ class ApplicationsViewSet(ProgrammeViewSet):
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return self.update(request, *args, partial=True, **kwargs)
 
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        services.delete_application(actor=self.principal, application=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
 
 # --- Engagements --------------------------------------------------------------------------------------
 
@@ -200,6 +217,11 @@ class EngagementFilters(serializers.Serializer):
         summary="Change an engagement's plan",
         request=EngagementUpdateSerializer,
         responses=EngagementSerializer,
+    ),
+    destroy=extend_schema(
+        summary="Delete an engagement entered by mistake (refused, 400, once completed or while findings "
+        "or scanner imports point at it)",
+        responses={204: None},
     ),
     complete=extend_schema(
         summary="Mark the engagement completed (the application's cadence counts from its end)",
@@ -253,6 +275,10 @@ class EngagementsViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Progr
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return self.update(request, *args, partial=True, **kwargs)
+
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        services.delete_engagement(actor=self.principal, engagement=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
     @action(detail=True, methods=["post"])
     def complete(self, request: Request, *args: Any, **kwargs: Any) -> Response:

@@ -31,13 +31,19 @@ from trustroom.assessments.services.findings import (
     update_finding,
 )
 from trustroom.assessments.services.programme import (
+    application_delete_blockers,
     complete_engagement,
     create_application,
     create_engagement,
     create_vendor,
+    delete_application,
+    delete_engagement,
+    delete_vendor,
+    engagement_delete_blockers,
     update_application,
     update_engagement,
     update_vendor,
+    vendor_delete_blockers,
 )
 from trustroom.assessments.services.sla import SLA_HOUR_FIELDS, create_sla_policy_version, policy_in_force
 
@@ -47,6 +53,7 @@ __all__ = [
     "RETEST_WINDOW",
     "SLA_HOUR_FIELDS",
     "accept_risk",
+    "application_delete_blockers",
     "assign_finding",
     "complete_engagement",
     "create_application",
@@ -55,6 +62,10 @@ __all__ = [
     "create_sla_policy_version",
     "create_vendor",
     "deadlines",
+    "delete_application",
+    "delete_engagement",
+    "delete_vendor",
+    "engagement_delete_blockers",
     "expire_risk_acceptances",
     "mark_false_positive",
     "mark_fixed",
@@ -66,4 +77,5 @@ __all__ = [
     "update_engagement",
     "update_finding",
     "update_vendor",
+    "vendor_delete_blockers",
 ]

@@ -15,6 +15,8 @@ from trustroom.assessments.models import (
     Criticality,
     Engagement,
     EngagementStatus,
+    Finding,
+    FindingImport,
     ScopeArea,
     Vendor,
     default_cadence,
@@ -334,3 +336,124 @@ def complete_engagement(
     )
     _invalidate_trust_center()
     return engagement
+
+
+# ---------------------------------------------------------------- deletions
+# Deleting is for mistakes (a record typed twice, a test never held). Nothing that carries history goes:
+# a record that others point at is refused with the reason, never cascaded (the foreign keys PROTECT
+# or SET_NULL; the checks come first so the answer is a clear message, not a ProtectedError).
+
+
+def _refuse_if(reasons: list[str]) -> None:
+    if reasons:
+        raise ValidationError({"__all__": reasons})
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def vendor_delete_blockers(vendor: Vendor) -> list[str]:
+    """Why this vendor cannot be deleted (empty when it can)."""
+    engagements = Engagement.objects.filter(vendor=vendor).count()
+    if engagements:
+        held = _count(engagements, "engagement was", "engagements were")
+        return [f"{held} held with this vendor; they keep it as their record."]
+    return []
+
+
+def application_delete_blockers(application: Application) -> list[str]:
+    """Why this application cannot be deleted: its engagements, findings, scanner imports, and a trust
+    center publication (unpublishing is a manager's explicit choice in the trust center)."""
+    from trustroom.trustcenter.models import SafeToHostPublication
+
+    reasons = []
+    engagements = Engagement.objects.filter(application=application).count()
+    if engagements:
+        reasons.append(f"It has {_count(engagements, 'engagement', 'engagements')}.")
+    findings = Finding.objects.filter(application=application).count()
+    if findings:
+        reasons.append(f"It has {_count(findings, 'finding', 'findings')}.")
+    imports = FindingImport.objects.filter(application=application).count()
+    if imports:
+        reasons.append(f"It has {_count(imports, 'scanner import', 'scanner imports')}.")
+    if SafeToHostPublication.objects.filter(application=application).exists():
+        reasons.append("Its “safe to host” attestation is published in the trust center; unpublish it first.")
+    return reasons
+
+
+def engagement_delete_blockers(engagement: Engagement) -> list[str]:
+    """Why this engagement cannot be deleted: a completed one is evidence of the cadence; findings and
+    scanner imports point at it."""
+    reasons = []
+    if engagement.status == EngagementStatus.COMPLETED:
+        reasons.append("It is completed: it is the evidence of the application's testing cadence.")
+    findings = Finding.objects.filter(engagement=engagement).count()
+    if findings:
+        reasons.append(f"{_count(findings, 'finding points', 'findings point')} at it.")
+    imports = FindingImport.objects.filter(engagement=engagement).count()
+    if imports:
+        reasons.append(f"{_count(imports, 'scanner import points', 'scanner imports point')} at it.")
+    return reasons
+
+
+def _locked(model: type[Vendor] | type[Application] | type[Engagement], pk: int) -> None:
+    """Hold the row while checking, so a record added meanwhile cannot slip past the checks."""
+    model.objects.select_for_update().filter(pk=pk).exists()
+
+
+@transaction.atomic
+def delete_vendor(*, actor: Principal, vendor: Vendor) -> None:
+    policies.check(actor, "delete", vendor)
+    _locked(Vendor, vendor.pk)
+    _refuse_if(vendor_delete_blockers(vendor))
+    record_event(
+        actor=actor,
+        action="vendor.delete",
+        target=vendor,
+        changes={"name": vendor.name, "accreditation": vendor.accreditation},
+    )
+    vendor.delete()
+    _invalidate_trust_center()
+
+
+@transaction.atomic
+def delete_application(*, actor: Principal, application: Application) -> None:
+    policies.check(actor, "delete", application)
+    _locked(Application, application.pk)
+    _refuse_if(application_delete_blockers(application))
+    record_event(
+        actor=actor,
+        action="application.delete",
+        target=application,
+        changes={
+            "name": application.name,
+            "criticality": application.criticality,
+            "test_cadence": application.test_cadence,
+        },
+    )
+    application.delete()
+    _invalidate_trust_center()
+
+
+@transaction.atomic
+def delete_engagement(*, actor: Principal, engagement: Engagement) -> None:
+    """The report documents stay in the vault; only the engagement's links to them go."""
+    policies.check(actor, "delete", engagement)
+    _locked(Engagement, engagement.pk)
+    _refuse_if(engagement_delete_blockers(engagement))
+    record_event(
+        actor=actor,
+        action="engagement.delete",
+        target=engagement,
+        changes={
+            "name": engagement.name,
+            "vendor": engagement.vendor.name,
+            "application": engagement.application.name,
+            "status": engagement.status,
+            "window": [engagement.window_start.isoformat(), engagement.window_end.isoformat()],
+            "report_documents": list(engagement.report_documents.values_list("pk", flat=True)),
+        },
+    )
+    engagement.delete()
+    _invalidate_trust_center()

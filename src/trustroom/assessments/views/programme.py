@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.urls import URLPattern, path
+from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 
 from trustroom.assessments import selectors, services
@@ -77,7 +77,12 @@ class VendorFormView(AssessmentsPage):
 
     def render_form(self, form: VendorForm, vendor: Vendor | None) -> HttpResponse:
         title = f"Edit {vendor.name}" if vendor else "New vendor"
-        context = {"page_title": title, "form": form, "vendor": vendor}
+        context = {
+            "page_title": title,
+            "form": form,
+            "vendor": vendor,
+            "can_delete": vendor is not None and self.allows("delete", vendor),
+        }
         return self.page("assessments/vendor_form.html", context, status=status_for(form))
 
 
@@ -168,6 +173,7 @@ class ApplicationDetailView(AssessmentsPage):
             "open_states": open_states,
             "severity_counts": [(label, counts[value]) for value, label in Severity.choices],
             "can_change": self.allows("change", application),
+            "can_delete": self.allows("delete", application),
             "can_add_finding": self.allows("add", Finding),
             "can_add_engagement": self.allows("add", Engagement),
             **self.trust_center_context(application, now),
@@ -278,6 +284,7 @@ class EngagementDetailView(AssessmentsPage):
             "reports": list(engagement.report_documents.order_by("title")),
             "finding_states": selectors.finding_states(findings.order_by("-detected_at", "-pk")),
             "can_change": self.allows("change", engagement),
+            "can_delete": self.allows("delete", engagement),
             "can_complete": self.allows("change", engagement)
             and engagement.status != EngagementStatus.COMPLETED,
             "complete_form": complete_form or EngagementCompleteForm(),
@@ -312,18 +319,123 @@ class EngagementCompleteView(EngagementDetailView):
         return self.render_page(engagement, complete_form=form)
 
 
+# --- Deleting mistakes -------------------------------------------------------------------------------
+
+
+class DeletePage(AssessmentsPage):
+    """GET says what will be deleted, or why it cannot be; POST deletes through the service (which checks
+    again) and returns to the list. A refusal re-renders the page with the reasons and a 400."""
+
+    model: type[Vendor] | type[Application] | type[Engagement]
+    permission_action = "delete"
+    kind: str
+    list_url: str
+    delete_service: Any
+    blockers: Any
+
+    def describe(self, obj: Any) -> list[tuple[str, str]]:
+        raise NotImplementedError
+
+    def cancel_url(self, obj: Any) -> str:
+        raise NotImplementedError
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        obj = self.get_object_or_404(self.model)
+        policies.check(self.principal, "delete", obj)
+        return self.render_confirm(obj, type(self).blockers(obj))
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        obj = self.get_object_or_404(self.model)
+        name = str(obj.name)
+        try:
+            type(self).delete_service(actor=self.principal, **{self.kind: obj})
+        except ValidationError as error:
+            return self.render_confirm(obj, error.messages, status=400)
+        messages.success(request, f"The {self.kind} {name} was deleted.")
+        return redirect(self.list_url, org_slug=self.organization.slug)
+
+    def render_confirm(self, obj: Any, reasons: list[str], *, status: int = 200) -> HttpResponse:
+        context = {
+            "page_title": f"Delete {obj.name}",
+            "object": obj,
+            "kind": self.kind,
+            "details": self.describe(obj),
+            "reasons": reasons,
+            "cancel_url": self.cancel_url(obj),
+        }
+        return self.page("assessments/confirm_delete.html", context, status=status)
+
+
+class VendorDeleteView(DeletePage):
+    model = Vendor
+    kind = "vendor"
+    list_url = "assessments:vendor-list"
+    delete_service = services.delete_vendor
+    blockers = services.vendor_delete_blockers
+
+    def describe(self, obj: Any) -> list[tuple[str, str]]:
+        return [("Name", obj.name), ("Accreditation", obj.accreditation or "—")]
+
+    def cancel_url(self, obj: Any) -> str:
+        return reverse("assessments:vendor-edit", kwargs={"org_slug": self.organization.slug, "pk": obj.pk})
+
+
+class ApplicationDeleteView(DeletePage):
+    model = Application
+    kind = "application"
+    list_url = "assessments:application-list"
+    delete_service = services.delete_application
+    blockers = services.application_delete_blockers
+
+    def describe(self, obj: Any) -> list[tuple[str, str]]:
+        return [
+            ("Name", obj.name),
+            ("Criticality", obj.get_criticality_display()),
+            ("Test cadence", obj.get_test_cadence_display()),
+        ]
+
+    def cancel_url(self, obj: Any) -> str:
+        kwargs = {"org_slug": self.organization.slug, "pk": obj.pk}
+        return reverse("assessments:application-detail", kwargs=kwargs)
+
+
+class EngagementDeleteView(DeletePage):
+    model = Engagement
+    kind = "engagement"
+    list_url = "assessments:engagement-list"
+    delete_service = services.delete_engagement
+    blockers = services.engagement_delete_blockers
+
+    def describe(self, obj: Any) -> list[tuple[str, str]]:
+        window = f"{obj.window_start:%Y-%m-%d} to {obj.window_end:%Y-%m-%d} (UTC)"
+        return [
+            ("Name", obj.name),
+            ("Application", obj.application.name),
+            ("Vendor", obj.vendor.name),
+            ("Window", window),
+            ("Status", obj.get_status_display()),
+        ]
+
+    def cancel_url(self, obj: Any) -> str:
+        kwargs = {"org_slug": self.organization.slug, "pk": obj.pk}
+        return reverse("assessments:engagement-detail", kwargs=kwargs)
+
+
 urlpatterns: list[URLPattern] = [
     path("vendors/", VendorListView.as_view(), name="vendor-list"),
     path("vendors/new/", VendorFormView.as_view(), name="vendor-create"),
     path("vendors/<int:pk>/edit/", VendorEditView.as_view(), name="vendor-edit"),
+    path("vendors/<int:pk>/delete/", VendorDeleteView.as_view(), name="vendor-delete"),
     path("applications/", ApplicationListView.as_view(), name="application-list"),
     path("applications/new/", ApplicationFormView.as_view(), name="application-create"),
     path("applications/<int:pk>/", ApplicationDetailView.as_view(), name="application-detail"),
     path("applications/<int:pk>/edit/", ApplicationEditView.as_view(), name="application-edit"),
+    path("applications/<int:pk>/delete/", ApplicationDeleteView.as_view(), name="application-delete"),
     path("engagements/", EngagementListView.as_view(), name="engagement-list"),
     path("engagements/new/", EngagementFormView.as_view(), name="engagement-create"),
     path("engagements/<int:pk>/", EngagementDetailView.as_view(), name="engagement-detail"),
     path("engagements/<int:pk>/edit/", EngagementEditView.as_view(), name="engagement-edit"),
+    path("engagements/<int:pk>/delete/", EngagementDeleteView.as_view(), name="engagement-delete"),
     path("engagements/<int:pk>/complete/", EngagementCompleteView.as_view(), name="engagement-complete"),
     *sla.urlpatterns,
 ]
