@@ -11,7 +11,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -41,6 +41,9 @@ from trustroom.assessments.serializers import (
     VendorWriteSerializer,
 )
 
+# A refused delete answers 400 with the reasons under "__all__"; nothing is deleted.
+DELETE_RESPONSES = {204: None, 400: OpenApiResponse(description="Refused: the reasons, under __all__.")}
+
 
 def _merged(instance: Any, validated: dict[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
     """A PATCH changes what it names; the rest keeps its current value (the services take it all)."""
@@ -64,7 +67,7 @@ def _merged(instance: Any, validated: dict[str, Any], names: tuple[str, ...]) ->
     ),
     destroy=extend_schema(
         summary="Delete a vendor entered by mistake (refused, 400, while engagements were held with it)",
-        responses={204: None},
+        responses=DELETE_RESPONSES,
     ),
 )
 class VendorsViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ProgrammeViewSet):
@@ -131,7 +134,7 @@ def application_states(applications: list[Application]) -> dict[int, Any]:
     destroy=extend_schema(
         summary="Delete an application entered by mistake (refused, 400, while it has engagements, "
         "findings, scanner imports or a trust center publication)",
-        responses={204: None},
+        responses=DELETE_RESPONSES,
     ),
 )
 class ApplicationsViewSet(ProgrammeViewSet):
@@ -221,7 +224,7 @@ class EngagementFilters(serializers.Serializer):
     destroy=extend_schema(
         summary="Delete an engagement entered by mistake (refused, 400, once completed or while findings "
         "or scanner imports point at it)",
-        responses={204: None},
+        responses=DELETE_RESPONSES,
     ),
     complete=extend_schema(
         summary="Mark the engagement completed (the application's cadence counts from its end)",
