@@ -28,6 +28,7 @@ def test_tokenize_lowercases_drops_stop_words_and_stems():
     assert stem("controlled") == stem("control")
     assert stem("segregation") == stem("segregated")
     assert stem("policies") == stem("policy")
+    assert stem("approval") == stem("approvals") == stem("approves") == stem("approved")
 
 
 def test_tokenize_is_unicode_aware():

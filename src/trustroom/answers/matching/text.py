@@ -277,6 +277,8 @@ _SUFFIXES: tuple[tuple[str, str], ...] = (
     ("edly", ""),
     ("ed", ""),
     ("ly", ""),
+    ("als", ""),
+    ("al", ""),
     ("es", ""),
     ("s", ""),
 )
