@@ -1,7 +1,7 @@
 """A held-out check set for the matcher, written independently of the shared dev set's wording: how
 customers phrase each topic in other questionnaires, and questions the demo bank must not answer."""
 
-PARAPHRASES: tuple[tuple[str, str], ...] = (
+PARAPHRASES_FIRST: tuple[tuple[str, str], ...] = (
     ("Who signs off before an engineer gets access to customer information?", "access-control-policy"),
     ("Is least-privilege access enforced for internal tools?", "access-control-policy"),
     ("How regularly do managers recertify who has access to what?", "access-review"),
@@ -56,7 +56,7 @@ PARAPHRASES: tuple[tuple[str, str], ...] = (
     ("How do you obtain parental consent under COPPA?", "coppa"),
 )
 
-OFF_TOPIC: tuple[str, ...] = (
+OFF_TOPIC_FIRST: tuple[str, ...] = (
     "What is your parental leave policy?",
     "What is your refund policy?",
     "How many employees work in your sales department?",
@@ -70,3 +70,48 @@ OFF_TOPIC: tuple[str, ...] = (
     "Do you have a whistleblower hotline?",
     "What is your uptime for the last twelve months?",
 )
+
+# A second batch, written after the threshold was chosen on the first; it led to two bank/synonym fixes
+# (cross-site scripting -> XSS, "third-party" testers in the pentest entry).
+PARAPHRASES_SECOND: tuple[tuple[str, str], ...] = (
+    ("Are access requests approved by a line manager?", "access-control-policy"),
+    ("How often is access to critical systems re-validated?", "access-review"),
+    ("Describe your failover testing.", "disaster-recovery"),
+    ("Is your database replicated across zones?", "disaster-recovery"),
+    ("Do you have a business continuity plan?", "business-continuity"),
+    ("Do you conduct annual third-party penetration tests?", "penetration-testing"),
+    ("How long do you take to patch critical vulnerabilities?", "vulnerability-remediation-sla"),
+    ("Do you test for cross-site scripting?", "owasp-top-10"),
+    ("Can your support team access our data?", "employee-data-access"),
+    ("Are security logs centrally collected and reviewed?", "security-monitoring"),
+    ("Do you have a security.txt or a way to report vulnerabilities?", "vulnerability-disclosure"),
+    ("Is production data used in test environments?", "environments"),
+    ("Is our data isolated from other tenants?", "tenant-segregation"),
+    ("Do you support SAML-based SSO?", "sso-mfa"),
+    ("Can we whitelist our IPs?", "ip-allowlisting"),
+    ("Can data be hosted in the US only?", "data-residency"),
+    ("Do you use a public cloud such as AWS?", "cloud-hosting"),
+    ("Are your databases encrypted?", "encryption-at-rest"),
+    ("Do you support TLS 1.3?", "encryption-in-transit"),
+    ("Is your company ISO 27001 certified?", "iso-27001"),
+    ("Do you have a SOC 2 report?", "soc2-report"),
+    ("List your subprocessors.", "third-party-sharing"),
+    ("Do you process payment card data?", "pci-dss"),
+    ("Do you sign BAAs?", "hipaa"),
+    ("Do you have a DPA for GDPR?", "gdpr"),
+    ("Are you CCPA compliant?", "ccpa"),
+    ("Do you collect personal information from children?", "coppa"),
+)
+OFF_TOPIC_SECOND: tuple[str, ...] = (
+    "What is your maternity leave policy?",
+    "Do you offer volume discounts?",
+    "How do you onboard new sales staff?",
+    "What is your office dress code?",
+    "Do you sponsor visas for employees?",
+    "Is there a free trial?",
+    "What is your carbon footprint?",
+    "Do you have a code of conduct for suppliers?",
+)
+
+PARAPHRASES = PARAPHRASES_FIRST + PARAPHRASES_SECOND
+OFF_TOPIC = OFF_TOPIC_FIRST + OFF_TOPIC_SECOND

@@ -88,7 +88,7 @@ DEMO_BANK: tuple[DemoAnswer, ...] = (
         "penetration-testing",
         "How often are penetration tests performed, and by whom?",
         (
-            "Do independent security firms test your applications?",
+            "Do independent third-party security firms test your applications?",
             "Is your pentest vendor CERT-In empanelled?",
             "Are findings from VAPT retested after they are fixed?",
             "When was your last penetration test?",

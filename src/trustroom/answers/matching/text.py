@@ -87,6 +87,8 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
         "isolating",
         "apart",
     ),
+    "xss": ("cross site scripting", "xss"),
+    "sqli": ("sql injection", "sqli"),
     "staff": ("employees", "employee", "staff members", "staff", "personnel", "workforce", "workers"),
 }
 
