@@ -8,7 +8,7 @@ import pytest
 
 from tests.answers.helpers import make_entry
 from tests.factories import principal_for
-from trustroom.answers.selectors import duplicate_and_conflicting_entries, near_identical
+from trustroom.answers.selectors import duplicate_and_conflicting_entries, near_identical, public_entries
 from trustroom.tenancy.scope import org_scope
 
 pytestmark = pytest.mark.django_db
@@ -85,3 +85,13 @@ def test_only_the_current_organizations_entries(org_a: Any, org_b: Any, actor: A
         report = duplicate_and_conflicting_entries()
     assert report.duplicates == []
     assert report.conflicts == []
+
+
+def test_public_entries_form_the_faq(org_a: Any, org_b: Any, actor: Any, owner_b: Any) -> None:
+    with org_scope(org_b):
+        make_entry(principal_for(owner_b, org_b), key="theirs", visibility="public")
+    with org_scope(org_a):
+        make_entry(actor, key="b-public", visibility="public")
+        make_entry(actor, key="a-private", question="Do you enforce MFA?")
+        make_entry(actor, key="a-public", question="Where is data hosted?", visibility="public")
+        assert [e.key for e in public_entries()] == ["a-public", "b-public"]

@@ -1,4 +1,4 @@
-"""Reads of the answer bank: duplicate and conflicting entries.
+"""Reads of the answer bank: the public FAQ entries, and duplicate and conflicting entries.
 
 Rules (text is compared normalized: lowercase word tokens, punctuation dropped):
 - two entries are *near-identical* when any phrasing of one (question or variant) and any phrasing of
@@ -16,10 +16,17 @@ import re
 from dataclasses import dataclass
 from itertools import combinations
 
-from trustroom.answers.models import AnswerEntry
+from django.db.models import QuerySet
+
+from trustroom.answers.models import AnswerEntry, AnswerVisibility
 
 NEAR_IDENTICAL_JACCARD = 0.9
 _WORD = re.compile(r"[^\W_]+")
+
+
+def public_entries() -> QuerySet[AnswerEntry]:
+    """The current organization's entries marked public: the trust center FAQ, by key."""
+    return AnswerEntry.objects.filter(visibility=AnswerVisibility.PUBLIC).order_by("key")
 
 
 def tokens(text: str) -> tuple[str, ...]:
