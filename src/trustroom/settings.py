@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "trustroom.compliance",
     "trustroom.trustcenter",
     "trustroom.assessments",
+    "trustroom.answers",
     "trustroom.web",
 ]
 

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class AnswersConfig(AppConfig):
+    name = "trustroom.answers"
+    label = "answers"
+    verbose_name = "Answer bank"
+
+    def ready(self) -> None:
+        from trustroom.answers import policies  # noqa: F401  (registers the policies)

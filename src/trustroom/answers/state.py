@@ -1,0 +1,96 @@
+"""Whether an answer can still be given as it stands, computed when read (nothing here is stored).
+
+An entry is, in this order:
+1. stale       — a record backing it is stale (all reasons are listed):
+   - a certification whose state (`compliance.state.certification_state`) is expired or superseded;
+   - a compliance statement that is non-compliant, was never reviewed, or whose last review is more
+     than STATEMENT_REVIEW_MAX_AGE (a year) old;
+   - an application that is not safe to host (`assessments.state.safe_to_host`: never tested, VAPT
+     overdue for its cadence, or critical/high findings unresolved);
+   - an SLA policy version replaced by a newer version already in force;
+2. review due  — its `next_review_on` (a UTC date) is before today;
+3. fresh.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db import models
+from django.utils import timezone
+
+from trustroom.answers.models import AnswerEntry, AnswerEvidence
+from trustroom.assessments.models import SlaPolicy
+from trustroom.assessments.state import safe_to_host
+from trustroom.compliance.models import ComplianceStatus
+from trustroom.compliance.state import CertificationState, certification_state, utc_today
+
+STATEMENT_REVIEW_MAX_AGE = dt.timedelta(days=365)
+STALE_CERTIFICATION_STATES = frozenset({CertificationState.EXPIRED, CertificationState.SUPERSEDED})
+
+
+class FreshnessState(models.TextChoices):
+    FRESH = "fresh", "Fresh"
+    REVIEW_DUE = "review_due", "Review due"
+    STALE = "stale", "Stale"
+
+
+@dataclass(frozen=True)
+class Freshness:
+    state: FreshnessState
+    reasons: list[str] = field(default_factory=list)
+
+
+def evidence_stale_reasons(evidence: AnswerEvidence, *, now: dt.datetime) -> list[str]:
+    """Why the record behind this evidence is stale at `now` (empty: it still backs the answer)."""
+    cert, statement = evidence.certification, evidence.statement
+    application, policy = evidence.application, evidence.sla_policy
+    if cert is not None:
+        state = certification_state(cert, now)
+        if state in STALE_CERTIFICATION_STATES:
+            return [f"Certification “{cert.title}” is {state.label.lower()}."]
+        return []
+    if statement is not None:
+        reasons = []
+        name = str(statement.framework)
+        if statement.status == ComplianceStatus.NON_COMPLIANT:
+            reasons.append(f"The {name} compliance statement says non-compliant.")
+        if statement.last_reviewed_at is None:
+            reasons.append(f"The {name} compliance statement was never reviewed.")
+        elif now - statement.last_reviewed_at > STATEMENT_REVIEW_MAX_AGE:
+            reasons.append(
+                f"The {name} compliance statement was last reviewed "
+                f"{statement.last_reviewed_at:%Y-%m-%d}, more than a year ago."
+            )
+        return reasons
+    if application is not None:
+        safe, why = safe_to_host(application, now=now)
+        return [] if safe else [f"Application “{application.name}” is not safe to host: {r}" for r in why]
+    if policy is not None:
+        newer = (
+            SlaPolicy.objects.filter(effective_from__gt=policy.effective_from, effective_from__lte=now)
+            .order_by("-effective_from")
+            .first()
+        )
+        if newer is not None:
+            return [f"SLA policy version {policy.version} was replaced by version {newer.version}."]
+        return []
+    return []
+
+
+def entry_freshness(entry: AnswerEntry, now: dt.datetime | None = None) -> Freshness:
+    """The entry's freshness at `now` (default: the current time); reads its evidence."""
+    now = now or timezone.now()
+    today = utc_today(now)
+    evidence = entry.evidence.select_related(
+        "certification", "statement__framework", "application", "sla_policy"
+    )
+    reasons = [reason for item in evidence for reason in evidence_stale_reasons(item, now=now)]
+    if reasons:
+        return Freshness(FreshnessState.STALE, reasons)
+    if entry.next_review_on is not None and entry.next_review_on < today:
+        return Freshness(
+            FreshnessState.REVIEW_DUE, [f"The review was due on {entry.next_review_on:%Y-%m-%d}."]
+        )
+    return Freshness(FreshnessState.FRESH)
