@@ -10,7 +10,7 @@ from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
 from trustroom.assessments.finding_filters import with_effective_status, with_sla_state
-from trustroom.assessments.models import Application, EngagementStatus, Finding, FindingStatus
+from trustroom.assessments.models import Application, EngagementStatus, Finding, FindingStatus, SlaPolicy
 from trustroom.assessments.state import (
     VaptSchedule,
     blocking_findings_by_application,
@@ -35,6 +35,15 @@ def finding_states(
     return [FindingState(f, effective_status(f, now=now), sla_state(f, now=now)) for f in findings]
 
 
+def stored_policy_in_force(at: datetime) -> SlaPolicy | None:
+    """The SLA version in force at `at` (detected before the first version: the first one), or None when
+    the organization has none yet. Read only: `services.policy_in_force` creates the default version."""
+    return (
+        SlaPolicy.objects.filter(effective_from__lte=at).order_by("-effective_from", "-version").first()
+        or SlaPolicy.objects.order_by("effective_from", "version").first()
+    )
+
+
 def unresolved_findings(*, now: datetime | None = None) -> QuerySet[Finding]:
     """Open, reopened and awaiting-retest findings, plus risk acceptances that have expired by `now`."""
     now = now or timezone.now()
@@ -47,8 +56,8 @@ def unresolved_findings(*, now: datetime | None = None) -> QuerySet[Finding]:
 def findings_in_sla_state(state: str, *, now: datetime | None = None) -> list[FindingState]:
     """Findings whose SLA state is `state` now (for notifications and dashboards)."""
     now = now or timezone.now()
-    candidates = unresolved_findings(now=now).exclude(due_at=None).order_by("due_at", "pk")
-    return [s for s in finding_states(candidates, now=now) if s.sla == state]
+    matching = with_sla_state(unresolved_findings(now=now), state, now=now).order_by("due_at", "pk")
+    return finding_states(matching, now=now)
 
 
 @dataclass(frozen=True)

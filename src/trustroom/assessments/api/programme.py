@@ -324,10 +324,8 @@ class SlaPoliciesViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Progr
     def current(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         # Read only: `services.policy_in_force` would record the default version, a write on a GET.
         now = timezone.now()
-        policy = (
-            SlaPolicy.objects.filter(effective_from__lte=now).order_by("-effective_from", "-version").first()
-            or SlaPolicy.objects.order_by("effective_from", "version").first()
-            or SlaPolicy(version=1, effective_from=services.DEFAULT_POLICY_EFFECTIVE_FROM)
+        policy = selectors.stored_policy_in_force(now) or SlaPolicy(
+            version=1, effective_from=services.DEFAULT_POLICY_EFFECTIVE_FROM
         )
         return Response(SlaPolicySerializer(policy).data)
 

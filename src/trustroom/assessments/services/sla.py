@@ -12,6 +12,7 @@ from django.utils import timezone
 from trustroom.assessments.models import (
     SlaPolicy,
 )
+from trustroom.assessments.selectors import stored_policy_in_force
 from trustroom.assessments.services.common import (
     DEFAULT_POLICY_EFFECTIVE_FROM,
     _aware,
@@ -27,12 +28,9 @@ from trustroom.tenancy.scope import require_org
 
 def policy_in_force(at: datetime) -> SlaPolicy:
     """The SLA version in force at `at`; the organization's first (default) version is created on demand."""
-    policy = SlaPolicy.objects.filter(effective_from__lte=at).order_by("-effective_from", "-version").first()
+    policy = stored_policy_in_force(at)
     if policy is not None:
         return policy
-    earliest = SlaPolicy.objects.order_by("effective_from", "version").first()
-    if earliest is not None:  # detected before the first version: the first version applies
-        return earliest
     return SlaPolicy.objects.create(
         organization=require_org(), version=1, effective_from=DEFAULT_POLICY_EFFECTIVE_FROM
     )
