@@ -15,6 +15,8 @@ An entry is, in this order:
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import models
@@ -79,13 +81,11 @@ def evidence_stale_reasons(evidence: AnswerEvidence, *, now: dt.datetime) -> lis
     return []
 
 
-def entry_freshness(entry: AnswerEntry, now: dt.datetime | None = None) -> Freshness:
-    """The entry's freshness at `now` (default: the current time); reads its evidence."""
-    now = now or timezone.now()
+EVIDENCE_RELATED = ("certification", "statement__framework", "application", "sla_policy")
+
+
+def _freshness(entry: AnswerEntry, evidence: Iterable[AnswerEvidence], *, now: dt.datetime) -> Freshness:
     today = utc_today(now)
-    evidence = entry.evidence.select_related(
-        "certification", "statement__framework", "application", "sla_policy"
-    )
     reasons = [reason for item in evidence for reason in evidence_stale_reasons(item, now=now)]
     if reasons:
         return Freshness(FreshnessState.STALE, reasons)
@@ -94,3 +94,24 @@ def entry_freshness(entry: AnswerEntry, now: dt.datetime | None = None) -> Fresh
             FreshnessState.REVIEW_DUE, [f"The review was due on {entry.next_review_on:%Y-%m-%d}."]
         )
     return Freshness(FreshnessState.FRESH)
+
+
+def entry_freshness(entry: AnswerEntry, now: dt.datetime | None = None) -> Freshness:
+    """The entry's freshness at `now` (default: the current time); reads its evidence."""
+    now = now or timezone.now()
+    return _freshness(entry, entry.evidence.select_related(*EVIDENCE_RELATED), now=now)
+
+
+def freshness_by_entry(
+    entries: Iterable[AnswerEntry], now: dt.datetime | None = None
+) -> dict[int, Freshness]:
+    """Freshness of many entries at once (list pages, answering): their evidence is read in one query."""
+    now = now or timezone.now()
+    entries = list(entries)
+    by_entry: dict[int, list[AnswerEvidence]] = defaultdict(list)
+    evidence = AnswerEvidence.objects.filter(entry__in=[e.pk for e in entries]).select_related(
+        *EVIDENCE_RELATED
+    )
+    for item in evidence:
+        by_entry[item.entry_id].append(item)
+    return {entry.pk: _freshness(entry, by_entry.get(entry.pk, []), now=now) for entry in entries}

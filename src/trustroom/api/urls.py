@@ -29,6 +29,7 @@ API_MODULES = (
     "trustroom.compliance.api",
     "trustroom.trustcenter.api",
     "trustroom.assessments.api",
+    "trustroom.answers.api",
 )
 for module in API_MODULES:
     __import__(module, fromlist=["register"]).register(router)

@@ -17,7 +17,7 @@ Threshold: ANSWER_THRESHOLD = 0.45, chosen on a held-out set written for the tes
 set. It is the lowest threshold at which no paraphrase is answered with a wrong key and no off-topic
 question is answered (36/52 answered right, the rest abstain; 0.25 would answer 45 right but 1 wrong and
 2 off-topic). Wrong answers cost more than abstentions, so the threshold sits where the wrong ones stop.
-Below it the matcher abstains (key None, status "needs review") and offers its best candidate as
+Below it the matcher abstains (key None, status "needs_review") and offers its best candidate as
 `suggestion` for the reviewer.
 """
 
@@ -30,7 +30,7 @@ from trustroom.answers.matching.bm25 import BM25Index
 from trustroom.answers.matching.text import CANONICAL_TOKENS, tokenize
 
 STATUS_GENERATED = "generated"  # matched with enough confidence to pre-fill the answer
-STATUS_NEEDS_REVIEW = "needs review"  # abstained: a person must answer or confirm
+STATUS_NEEDS_REVIEW = "needs_review"  # abstained: a person must answer or confirm
 STATUS_MANUAL = "manual"  # written by a person (never produced by the matcher)
 
 ANSWER_THRESHOLD = 0.45

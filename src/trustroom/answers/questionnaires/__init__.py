@@ -1,0 +1,1 @@
+"""Customer security questionnaires: reading them (`formats`), answering from the bank, review, export."""

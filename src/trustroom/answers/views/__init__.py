@@ -1,0 +1,1 @@
+"""Pages of the answer bank (`bank`) and of questionnaires (`questionnaires`)."""
