@@ -137,7 +137,10 @@ PARAPHRASES_THIRD: tuple[tuple[str, str], ...] = (
     ),
     ("Role-based access control?", "access-control-policy"),
     ("How frequently are user access rights and privileges reviewed for appropriateness?", "access-review"),
-    ("Provide the frequency of user access recertification for systems hosting client data.", "access-review"),
+    (
+        "Provide the frequency of user access recertification for systems hosting client data.",
+        "access-review",
+    ),
     (
         "Are dormant accounts and the accounts of terminated users identified and removed during periodic "
         "reviews?",
@@ -168,8 +171,7 @@ PARAPHRASES_THIRD: tuple[tuple[str, str], ...] = (
     ),
     ("Are business impact analyses and continuity exercises performed annually?", "business-continuity"),
     (
-        "Are penetration tests performed on the application by an independent third party at least "
-        "annually?",
+        "Are penetration tests performed on the application by an independent third party at least annually?",
         "penetration-testing",
     ),
     ("Provide the date and a summary of the most recent external penetration test.", "penetration-testing"),
@@ -211,7 +213,10 @@ PARAPHRASES_THIRD: tuple[tuple[str, str], ...] = (
         "Is access by your support personnel to our tenant logged and subject to customer approval?",
         "employee-data-access",
     ),
-    ("Can your engineers view the contents of our account without our authorization?", "employee-data-access"),
+    (
+        "Can your engineers view the contents of our account without our authorization?",
+        "employee-data-access",
+    ),
     (
         "Describe your security event logging and monitoring capabilities, including the use of a SIEM.",
         "security-monitoring",
@@ -231,7 +236,10 @@ PARAPHRASES_THIRD: tuple[tuple[str, str], ...] = (
         "Does the vendor operate a bug bounty program or a responsible disclosure policy?",
         "vulnerability-disclosure",
     ),
-    ("How do you handle vulnerability reports submitted by security researchers?", "vulnerability-disclosure"),
+    (
+        "How do you handle vulnerability reports submitted by security researchers?",
+        "vulnerability-disclosure",
+    ),
     ("Are development, test and production environments logically and physically separated?", "environments"),
     ("Is production data prohibited from use in non-production environments?", "environments"),
     ("Which roles have access to production environments?", "environments"),

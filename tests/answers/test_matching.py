@@ -14,6 +14,7 @@ from trustroom.answers.matching import (
     stem,
     tokenize,
 )
+from trustroom.answers.services import MAX_TAGS, MAX_VARIANTS, clean_tags, clean_variants
 
 TOPICS = Path("/work/shared/questionnaire/topics.csv")
 
@@ -65,10 +66,14 @@ def test_every_topic_key_is_in_the_bank_exactly_once():
     assert len(set(bank_keys)) == len(bank_keys)
 
 
-def test_bank_entries_have_variants_and_answers():
+def test_bank_entries_have_variants_and_answers_the_bank_services_accept():
     for entry in DEMO_BANK:
-        assert 3 <= len(entry.variants) <= 6, entry.key
+        assert 6 <= len(entry.variants) <= MAX_VARIANTS, entry.key
+        assert clean_variants(entry.variants, question=entry.question) == list(entry.variants), entry.key
+        assert all(len(v) <= 500 for v in entry.variants), entry.key
         assert entry.short_answer and entry.detailed_answer and entry.tags, entry.key
+        assert len(entry.tags) <= MAX_TAGS and all(len(t) <= 40 for t in entry.tags), entry.key
+        assert sorted(clean_tags(entry.tags)) == sorted(entry.tags), entry.key  # lowercase, no duplicates
 
 
 def test_paraphrases_rank_the_right_entry_first(matcher):
