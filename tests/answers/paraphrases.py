@@ -508,3 +508,126 @@ UNRELATED_FOURTH: tuple[str, ...] = (
     "Who founded the company?",
     "Do you provide an API for reporting?",
 )
+
+# A fifth batch, written after the batch-4 changes (minimum evidence, backup concept, common-word tier) and
+# used only to measure them (the common-word tier was kept because it did better here than without it).
+PARAPHRASES_FIFTH: tuple[tuple[str, str], ...] = (
+    (
+        "Are procedures established for granting and modifying user access based on job responsibilities?",
+        "access-control-policy",
+    ),
+    ("How are new user accounts requested and authorized?", "access-control-policy"),
+    (
+        "Is a periodic entitlement review performed for all accounts with access to sensitive data?",
+        "access-review",
+    ),
+    ("How frequently do you validate that user permissions remain appropriate?", "access-review"),
+    (
+        "Describe the redundancy of your production infrastructure and the expected recovery time after a "
+        "major outage.",
+        "disaster-recovery",
+    ),
+    ("Do you test restoration and failover procedures?", "disaster-recovery"),
+    (
+        "Does your company have a business continuity plan that is reviewed and tested annually?",
+        "business-continuity",
+    ),
+    (
+        "How do you ensure critical staff and suppliers remain available during a disruptive event?",
+        "business-continuity",
+    ),
+    (
+        "Has your application undergone a third-party penetration test within the last 12 months?",
+        "penetration-testing",
+    ),
+    ("Who conducts your penetration testing and how are findings tracked to closure?", "penetration-testing"),
+    (
+        "Describe your vulnerability management program, including remediation timelines by severity.",
+        "vulnerability-remediation-sla",
+    ),
+    ("How soon after discovery are high-severity vulnerabilities resolved?", "vulnerability-remediation-sla"),
+    ("Does your testing methodology address the OWASP Top 10 risks?", "owasp-top-10"),
+    (
+        "Are injection, broken authentication and cross-site scripting included in application security "
+        "tests?",
+        "owasp-top-10",
+    ),
+    (
+        "Do your employees require customer authorization before accessing customer data for "
+        "troubleshooting?",
+        "employee-data-access",
+    ),
+    (
+        "Describe how vendor staff access to customer information is restricted and monitored.",
+        "employee-data-access",
+    ),
+    ("Do you employ a SIEM or similar tool to aggregate and analyze security logs?", "security-monitoring"),
+    ("Is there around-the-clock monitoring for security incidents?", "security-monitoring"),
+    (
+        "Do you maintain a vulnerability disclosure program for external researchers?",
+        "vulnerability-disclosure",
+    ),
+    ("How can a member of the public report a security issue to you?", "vulnerability-disclosure"),
+    ("Is customer production data ever used for development or testing purposes?", "environments"),
+    ("Are staging and production environments hosted separately?", "environments"),
+    ("How do you ensure customer data is not accessible to other tenants?", "tenant-segregation"),
+    ("Is our data stored in a separate database or schema from other customers?", "tenant-segregation"),
+    ("Does the platform integrate with enterprise identity providers using SAML?", "sso-mfa"),
+    ("Is two-factor authentication available for all accounts?", "sso-mfa"),
+    ("Can we restrict logins to a list of approved IP addresses?", "ip-allowlisting"),
+    ("Does the product allow network access restrictions by IP range?", "ip-allowlisting"),
+    ("Where will our data be physically stored?", "data-residency"),
+    ("Can we require that our data remain in the EU?", "data-residency"),
+    ("Which hosting provider do you use for production workloads?", "cloud-hosting"),
+    ("Is the service deployed in AWS, Azure, or another cloud?", "cloud-hosting"),
+    ("Do you encrypt customer data at rest, and which encryption standard is used?", "encryption-at-rest"),
+    ("Are stored files and database contents encrypted?", "encryption-at-rest"),
+    ("Is data encrypted in transit between our users and your service?", "encryption-in-transit"),
+    ("Do all web endpoints require HTTPS?", "encryption-in-transit"),
+    ("Is your company ISO 27001 certified, and can you share the certificate?", "iso-27001"),
+    ("What is the certification status of your ISMS?", "iso-27001"),
+    ("Can you provide your latest SOC 2 Type II audit report?", "soc2-report"),
+    ("Has a third-party auditor issued a SOC 2 report on your controls?", "soc2-report"),
+    ("Do you share any customer data with third parties?", "third-party-sharing"),
+    ("Which sub-processors will have access to our information?", "third-party-sharing"),
+    ("Do you store cardholder data?", "pci-dss"),
+    ("Is your organization PCI DSS compliant?", "pci-dss"),
+    ("Do you sign business associate agreements with healthcare customers?", "hipaa"),
+    ("Can PHI be stored on your platform in a HIPAA-compliant manner?", "hipaa"),
+    ("Are you GDPR compliant?", "gdpr"),
+    ("How do you respond to data subject requests under the GDPR?", "gdpr"),
+    ("How do you comply with the CCPA?", "ccpa"),
+    ("Do you honor California consumer deletion requests?", "ccpa"),
+    ("Is your service subject to COPPA?", "coppa"),
+    ("Do you knowingly collect data from children?", "coppa"),
+)
+OFF_TOPIC_SECURITY_FIFTH: tuple[str, ...] = (
+    "Are employees required to lock their screens when away from their desks?",
+    "What is your process for revoking physical keys and badges from departing staff?",
+    "Do you encrypt email messages that contain sensitive data?",
+    "How do you protect against ransomware?",
+    "Are network devices configured according to vendor hardening guides?",
+    "How often are security policies reviewed and approved by management?",
+    "Do you have a formal disciplinary process for security violations?",
+    "Is there a clean desk policy?",
+    "Do exit interviews cover confidentiality obligations?",
+    "Are non-disclosure agreements signed by all employees?",
+    "How do you ensure the integrity of software updates delivered to customers (code signing)?",
+    "What is your approach to threat modeling?",
+    "Do you have cyber insurance that covers ransomware events?",
+    "Are your offices protected by alarm systems and CCTV?",
+    "How do you securely dispose of paper records?",
+    "Do you use a password manager?",
+    "What time synchronization source do your servers use?",
+    "Is there a dedicated information security team, and how many members does it have?",
+)
+UNRELATED_FIFTH: tuple[str, ...] = (
+    "What are your support hours?",
+    "Do you provide a service level agreement for uptime?",
+    "How are invoices delivered?",
+    "Can we get a discount for a multi-year contract?",
+    "Which browsers are supported?",
+    "Do you offer professional services for data migration?",
+    "What is the process for requesting a new feature?",
+    "Where is your company incorporated?",
+)
