@@ -1,5 +1,9 @@
 """A held-out check set for the matcher, written independently of the shared dev set's wording: how
-customers phrase each topic in other questionnaires, and questions the demo bank must not answer."""
+customers phrase each topic in other questionnaires, and questions the demo bank must not answer.
+
+Five batches, each written before the matcher changes that followed it; docs/questionnaire-matching.md has
+each batch's figures before and after. A batch that led to a change is no longer held out for that change:
+the later batch is the fair measure of it."""
 
 PARAPHRASES_FIRST: tuple[tuple[str, str], ...] = (
     ("Who signs off before an engineer gets access to customer information?", "access-control-policy"),
@@ -112,9 +116,6 @@ OFF_TOPIC_SECOND: tuple[str, ...] = (
     "What is your carbon footprint?",
     "Do you have a code of conduct for suppliers?",
 )
-
-PARAPHRASES = PARAPHRASES_FIRST + PARAPHRASES_SECOND
-OFF_TOPIC = OFF_TOPIC_FIRST + OFF_TOPIC_SECOND
 
 # A third batch, written before the bank/synonym changes that followed it and measured first on the matcher
 # as it was (see docs/questionnaire-matching.md). Phrasing in the styles of real questionnaires: SIG Lite,
@@ -410,8 +411,7 @@ PARAPHRASES_FOURTH: tuple[tuple[str, str], ...] = (
     ),
     ("When was the business continuity plan last exercised?", "business-continuity"),
     (
-        "Are annual application and network penetration assessments carried out by accredited third "
-        "parties?",
+        "Are annual application and network penetration assessments carried out by accredited third parties?",
         "penetration-testing",
     ),
     ("Can a redacted copy of the latest pentest report be provided?", "penetration-testing"),
@@ -433,7 +433,10 @@ PARAPHRASES_FOURTH: tuple[tuple[str, str], ...] = (
         "Is there a process for support staff to obtain temporary access to client environments?",
         "employee-data-access",
     ),
-    ("Does the vendor maintain a centralized log collection and correlation capability?", "security-monitoring"),
+    (
+        "Does the vendor maintain a centralized log collection and correlation capability?",
+        "security-monitoring",
+    ),
     ("Are alerts generated for anomalous activity and investigated promptly?", "security-monitoring"),
     ("Is there a public channel for reporting security flaws in your product?", "vulnerability-disclosure"),
     ("Do you offer rewards for valid security bug reports?", "vulnerability-disclosure"),
@@ -631,3 +634,15 @@ UNRELATED_FIFTH: tuple[str, ...] = (
     "What is the process for requesting a new feature?",
     "Where is your company incorporated?",
 )
+
+
+# name -> (paraphrases with their keys, questions that must abstain)
+BATCHES: dict[str, tuple[tuple[tuple[str, str], ...], tuple[str, ...]]] = {
+    "first": (PARAPHRASES_FIRST, OFF_TOPIC_FIRST),
+    "second": (PARAPHRASES_SECOND, OFF_TOPIC_SECOND),
+    "third": (PARAPHRASES_THIRD, OFF_TOPIC_SECURITY_THIRD + UNRELATED_THIRD),
+    "fourth": (PARAPHRASES_FOURTH, OFF_TOPIC_SECURITY_FOURTH + UNRELATED_FOURTH),
+    "fifth": (PARAPHRASES_FIFTH, OFF_TOPIC_SECURITY_FIFTH + UNRELATED_FIFTH),
+}
+PARAPHRASES = tuple(pair for paraphrases, _ in BATCHES.values() for pair in paraphrases)
+OFF_TOPIC = tuple(question for _, off_topic in BATCHES.values() for question in off_topic)

@@ -13,35 +13,42 @@ class BM25Index:
     def __init__(self, documents: Sequence[Sequence[str]], *, k1: float = 1.2, b: float = 0.75) -> None:
         self.k1 = k1
         self.b = b
-        self._frequencies = [Counter(doc) for doc in documents]
-        self._lengths = [len(doc) for doc in documents]
         count = len(documents)
-        self.average_length = (sum(self._lengths) / count) if count else 0.0
-        document_frequency: Counter[str] = Counter()
-        for frequencies in self._frequencies:
-            document_frequency.update(frequencies.keys())
-        self._idf = {term: self._idf_for(df, count) for term, df in document_frequency.items()}
+        lengths = [len(doc) for doc in documents]
+        self.average_length = (sum(lengths) / count) if count else 0.0
+        self._count = count
+        # Postings: term -> [(document, term frequency)], so a query only visits documents holding its terms.
+        self._postings: dict[str, list[tuple[int, int]]] = {}
+        for index, doc in enumerate(documents):
+            for term, tf in Counter(doc).items():
+                self._postings.setdefault(term, []).append((index, tf))
+        self._norms = [
+            k1 * (1.0 - b + b * length / self.average_length) if self.average_length else k1
+            for length in lengths
+        ]
+        self._idf = {term: self._idf_for(len(p), count) for term, p in self._postings.items()}
         # A term no document contains is as informative as the rarest possible one.
         self.unseen_idf = self._idf_for(0, count)
+        # A term in half the documents: how much an ordinary word says.
+        self.common_idf = self._idf_for(count // 2, count)
 
     @staticmethod
     def _idf_for(document_frequency: int, count: int) -> float:
         return math.log(1.0 + (count - document_frequency + 0.5) / (document_frequency + 0.5))
 
+    def knows(self, term: str) -> bool:
+        return term in self._idf
+
     def idf(self, term: str) -> float:
         return self._idf.get(term, self.unseen_idf)
 
     def scores(self, query: Sequence[str]) -> list[float]:
-        terms = [t for t in dict.fromkeys(query) if t in self._idf]
-        results = [0.0] * len(self._frequencies)
-        if not terms or not self.average_length:
-            return results
-        for index, frequencies in enumerate(self._frequencies):
-            norm = self.k1 * (1.0 - self.b + self.b * self._lengths[index] / self.average_length)
-            total = 0.0
-            for term in terms:
-                tf = frequencies.get(term)
-                if tf:
-                    total += self._idf[term] * tf * (self.k1 + 1.0) / (tf + norm)
-            results[index] = total
+        results = [0.0] * self._count
+        for term in dict.fromkeys(query):
+            postings = self._postings.get(term)
+            if not postings:
+                continue
+            idf = self._idf[term]
+            for index, tf in postings:
+                results[index] += idf * tf * (self.k1 + 1.0) / (tf + self._norms[index])
         return results

@@ -6,7 +6,13 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from trustroom.answers.matching.vocabulary import CONCEPTS, EQUIVALENTS, GENERIC_WORDS, STOP_WORDS
+from trustroom.answers.matching.vocabulary import (
+    COMMON_WORDS,
+    CONCEPTS,
+    EQUIVALENTS,
+    GENERIC_WORDS,
+    STOP_WORDS,
+)
 
 _IGNORED = STOP_WORDS | GENERIC_WORDS
 
@@ -19,30 +25,44 @@ _US = re.compile(r"(?<![\w.])(?:U\.S\.A\.|U\.S\.|USA|US)(?![\w])")
 _NUMBER = re.compile(r"v?\d+")
 
 
-def _build_synonym_pattern() -> tuple[re.Pattern[str], dict[str, str]]:
-    lookup: dict[str, str] = {}
+def _build_phrase_lookup() -> tuple[dict[tuple[str, ...], str], int]:
+    lookup: dict[tuple[str, ...], str] = {}
     for groups in (CONCEPTS, EQUIVALENTS):
         for canonical, phrases in groups.items():
             for phrase in phrases:
-                if lookup.setdefault(phrase, canonical) != canonical:
+                words = tuple(phrase.split())
+                if lookup.setdefault(words, canonical) != canonical:
                     raise ValueError(f"vocabulary: {phrase!r} is in two synonym groups")
-    # Longest phrases first so "multi factor authentication" wins over "multi factor".
-    alternatives = sorted(lookup, key=len, reverse=True)
-    pattern = re.compile(r"\b(?:" + "|".join(re.escape(p) for p in alternatives) + r")\b")
-    return pattern, lookup
+    return lookup, max(len(words) for words in lookup)
 
 
-_SYNONYM_PATTERN, _SYNONYM_LOOKUP = _build_synonym_pattern()
+_PHRASES, _LONGEST_PHRASE = _build_phrase_lookup()
 # Named concepts: kept whole by the stemmer and weighted double by the matcher's coverage.
 CANONICAL_TOKENS = frozenset(CONCEPTS)
+
+
+def _fold_phrases(words: list[str]) -> list[str]:
+    """Replace each synonym phrase by its token, longest phrase first at each position."""
+    folded: list[str] = []
+    position = 0
+    while position < len(words):
+        for size in range(min(_LONGEST_PHRASE, len(words) - position), 0, -1):
+            canonical = _PHRASES.get(tuple(words[position : position + size]))
+            if canonical is not None:
+                folded.append(canonical)
+                position += size
+                break
+        else:
+            folded.append(words[position])
+            position += 1
+    return folded
 
 
 def normalize(text: str) -> str:
     """Lowercase, Unicode-normalized text with separators turned to spaces and synonyms folded."""
     folded = _US.sub(" usa ", unicodedata.normalize("NFKC", text)).casefold()
     folded = _SEPARATORS.sub(" ", folded)
-    folded = " ".join(_WORD.findall(folded))
-    return _SYNONYM_PATTERN.sub(lambda m: _SYNONYM_LOOKUP[m.group(0)], folded)
+    return " ".join(_fold_phrases(_WORD.findall(folded)))
 
 
 _SUFFIXES: tuple[tuple[str, str], ...] = (
@@ -108,3 +128,8 @@ def tokenize(text: str) -> list[str]:
     return [
         stem(word) for word in normalize(text).split() if word not in _IGNORED and not _NUMBER.fullmatch(word)
     ]
+
+
+# Stems of the ordinary words (vocabulary.COMMON_WORDS) that the matcher weighs as common when the bank
+# lacks them.
+COMMON_TOKENS = frozenset(stem(word) for word in COMMON_WORDS)
