@@ -21,6 +21,11 @@ class DemoAnswer:
     tags: tuple[str, ...]
 
 
+def _tags(text: str) -> tuple[str, ...]:
+    """Tags written as one comma-separated line."""
+    return tuple(tag.strip() for tag in text.split(","))
+
+
 DEMO_BANK: tuple[DemoAnswer, ...] = (
     DemoAnswer(
         "access-control-policy",
@@ -40,17 +45,9 @@ DEMO_BANK: tuple[DemoAnswer, ...] = (
         "Access to systems and customer data is granted by role on a need-to-know basis. Each request is "
         "raised in the ticketing system and approved by the requester's manager or business-unit head "
         "before it is provisioned; access is removed on role change or departure.",
-        (
-            "access control",
-            "least privilege",
-            "need to know",
-            "authorization",
-            "provisioning",
-            "rbac",
-            "role based access",
-            "access request",
-            "approval",
-            "user access management",
+        _tags(
+            "access control, least privilege, need to know, authorization, provisioning, rbac, role based "
+            "access, access request, approval, user access management"
         ),
     ),
     DemoAnswer(
@@ -70,16 +67,9 @@ DEMO_BANK: tuple[DemoAnswer, ...] = (
         "At least quarterly, by each system's owner with the security team.",
         "Access rights are reviewed at least every quarter. System owners confirm or revoke each account "
         "and permission; the security team tracks the review to completion and keeps its record.",
-        (
-            "access review",
-            "recertification",
-            "entitlements",
-            "quarterly",
-            "user access review",
-            "privileged accounts",
-            "dormant accounts",
-            "revalidation",
-            "system owner",
+        _tags(
+            "access review, recertification, entitlements, quarterly, user access review, privileged "
+            "accounts, dormant accounts, revalidation, system owner"
         ),
     ),
     DemoAnswer(
@@ -100,18 +90,9 @@ DEMO_BANK: tuple[DemoAnswer, ...] = (
         "Production runs in several availability zones of its region and the database cluster replicates "
         "across zones, so the loss of one zone fails over automatically. Failover drills run twice a year "
         "and their results are reviewed. Demo targets: RTO 4 hours, RPO 15 minutes.",
-        (
-            "disaster recovery",
-            "failover",
-            "rto",
-            "rpo",
-            "availability zones",
-            "resilience",
-            "redundancy",
-            "high availability",
-            "replication",
-            "outage",
-            "dr test",
+        _tags(
+            "disaster recovery, failover, rto, rpo, availability zones, resilience, redundancy, high "
+            "availability, replication, outage, dr test"
         ),
     ),
     DemoAnswer(
@@ -133,15 +114,9 @@ DEMO_BANK: tuple[DemoAnswer, ...] = (
         "Demo Co keeps a business continuity plan covering critical processes, people and suppliers. It is "
         "reviewed every year and exercised in tabletop exercises; each exercise produces action items "
         "tracked to closure.",
-        (
-            "business continuity",
-            "bcp",
-            "tabletop exercise",
-            "resilience",
-            "business impact analysis",
-            "crisis management",
-            "continuity testing",
-            "pandemic",
+        _tags(
+            "business continuity, bcp, tabletop exercise, resilience, business impact analysis, crisis "
+            "management, continuity testing, pandemic"
         ),
     ),
     DemoAnswer(
@@ -165,16 +140,9 @@ DEMO_BANK: tuple[DemoAnswer, ...] = (
         "every quarter; one vendor is CERT-In empanelled. Findings are fixed within their SLA and retested "
         "by the vendor within 30 days of the fix. A safe-to-host certificate is issued when a test finds "
         "nothing open.",
-        (
-            "penetration testing",
-            "vapt",
-            "external vendor",
-            "retest",
-            "cert-in",
-            "independent testers",
-            "red team",
-            "pentest report",
-            "manual testing",
+        _tags(
+            "penetration testing, vapt, external vendor, retest, cert-in, independent testers, red team, "
+            "pentest report, manual testing"
         ),
     ),
     DemoAnswer(
@@ -195,17 +163,9 @@ DEMO_BANK: tuple[DemoAnswer, ...] = (
         "Remediation deadlines are fixed when a finding is detected: critical within 4 hours (target 2), "
         "high within 48 hours (target 24), medium within 2 weeks (target 1), low before the next scheduled "
         "test. Breaches are reported to the security team.",
-        (
-            "remediation",
-            "sla",
-            "patching",
-            "severity",
-            "vulnerability management",
-            "patch management",
-            "cve",
-            "cvss",
-            "security updates",
-            "time to fix",
+        _tags(
+            "remediation, sla, patching, severity, vulnerability management, patch management, cve, cvss, "
+            "security updates, time to fix"
         ),
     ),
     DemoAnswer(
@@ -227,19 +187,9 @@ DEMO_BANK: tuple[DemoAnswer, ...] = (
         "Each engagement's scope includes the OWASP Top 10: authentication and session management, "
         "authorization and privilege escalation, injection (SQL injection, cross-site scripting and others) "
         "and platform configuration. Static analysis in CI adds checks for the same classes.",
-        (
-            "owasp",
-            "injection",
-            "xss",
-            "sql injection",
-            "web application security",
-            "scope",
-            "csrf",
-            "application security testing",
-            "dast",
-            "sast",
-            "input validation",
-            "session management",
+        _tags(
+            "owasp, injection, xss, sql injection, web application security, scope, csrf, application "
+            "security testing, dast, sast, input validation, session management"
         ),
     ),
     DemoAnswer(
@@ -260,16 +210,9 @@ DEMO_BANK: tuple[DemoAnswer, ...] = (
         "Staff have no standing access to customer data. Support can view an account only after the "
         "customer grants consent for a specific case; the grant expires automatically and every access is "
         "logged.",
-        (
-            "employee access",
-            "support access",
-            "consent",
-            "personnel",
-            "staff",
-            "insider access",
-            "just in time access",
-            "customer approval",
-            "access logging",
+        _tags(
+            "employee access, support access, consent, personnel, staff, insider access, just in time "
+            "access, customer approval, access logging"
         ),
     ),
     DemoAnswer(
@@ -291,19 +234,9 @@ DEMO_BANK: tuple[DemoAnswer, ...] = (
         "Infrastructure, application and audit logs go to a central SIEM. Detection rules alert the on-call "
         "security engineer around the clock; alerts are triaged as incidents when needed. Logs are kept "
         "for one year.",
-        (
-            "monitoring",
-            "logging",
-            "siem",
-            "alerting",
-            "detection",
-            "logs",
-            "security events",
-            "intrusion detection",
-            "log management",
-            "threat detection",
-            "security operations",
-            "audit logs",
+        _tags(
+            "monitoring, logging, siem, alerting, detection, logs, security events, intrusion detection, "
+            "log management, threat detection, security operations, audit logs"
         ),
     ),
     DemoAnswer(
@@ -325,14 +258,9 @@ DEMO_BANK: tuple[DemoAnswer, ...] = (
         "Researchers report to the address in the published vulnerability disclosure policy and "
         "security.txt. Reports are acknowledged and triaged within 2 business days and fixed within the "
         "remediation SLA; valid reports receive a reward and credit.",
-        (
-            "vulnerability disclosure",
-            "bug bounty",
-            "security researchers",
-            "security.txt",
-            "security contact",
-            "vulnerability report",
-            "safe harbor",
+        _tags(
+            "vulnerability disclosure, bug bounty, security researchers, security.txt, security contact, "
+            "vulnerability report, safe harbor"
         ),
     ),
     DemoAnswer(
@@ -355,17 +283,9 @@ DEMO_BANK: tuple[DemoAnswer, ...] = (
         "network. Production data is never copied to other environments. Production is reachable only by "
         "on-call engineers through approved, logged, time-limited access; changes reach it only through the "
         "reviewed deployment pipeline.",
-        (
-            "environments",
-            "production",
-            "staging",
-            "change management",
-            "segregation",
-            "development environment",
-            "test environment",
-            "production access",
-            "test data",
-            "deployment",
+        _tags(
+            "environments, production, staging, change management, segregation, development environment, "
+            "test environment, production access, test data, deployment"
         ),
     ),
     DemoAnswer(
@@ -386,15 +306,9 @@ DEMO_BANK: tuple[DemoAnswer, ...] = (
         "The service is multi-tenant. Every record carries its organization, each request runs in that "
         "organization's scope, and the database enforces row-level security so a query cannot read another "
         "tenant's rows. Cross-tenant tests run on every change.",
-        (
-            "tenant isolation",
-            "multi-tenancy",
-            "segregation",
-            "row level security",
-            "logical separation",
-            "shared database",
-            "dedicated instance",
-            "cross-tenant",
+        _tags(
+            "tenant isolation, multi-tenancy, segregation, row level security, logical separation, shared "
+            "database, dedicated instance, cross-tenant"
         ),
     ),
     DemoAnswer(
@@ -416,18 +330,9 @@ DEMO_BANK: tuple[DemoAnswer, ...] = (
         "Customers can sign in through their identity provider with SAML 2.0 or OpenID Connect. Multi-"
         "factor authentication with authenticator apps or security keys is available to every user and can "
         "be required for a whole organization.",
-        (
-            "sso",
-            "mfa",
-            "authentication",
-            "identity provider",
-            "login",
-            "federation",
-            "saml",
-            "totp",
-            "webauthn",
-            "security keys",
-            "strong authentication",
+        _tags(
+            "sso, mfa, authentication, identity provider, login, federation, saml, totp, webauthn, "
+            "security keys, strong authentication"
         ),
     ),
     DemoAnswer(
@@ -445,14 +350,9 @@ DEMO_BANK: tuple[DemoAnswer, ...] = (
         "Yes: organization administrators can set an IP allowlist for sign-in and the API.",
         "Administrators can list the IP ranges (CIDR) allowed to sign in and call the API; requests from "
         "other addresses are refused and logged.",
-        (
-            "ip allowlisting",
-            "network restriction",
-            "cidr",
-            "ip restriction",
-            "source ip",
-            "trusted networks",
-            "corporate network",
+        _tags(
+            "ip allowlisting, network restriction, cidr, ip restriction, source ip, trusted networks, "
+            "corporate network"
         ),
     ),
     DemoAnswer(
@@ -473,17 +373,9 @@ DEMO_BANK: tuple[DemoAnswer, ...] = (
         "Each organization chooses its region (EU or US) at sign-up. Its data, backups and processing stay "
         "in that region, enforced by region-bound storage and infrastructure; data of US customers can stay "
         "in a US data center region.",
-        (
-            "data residency",
-            "region",
-            "location",
-            "data localization",
-            "sovereignty",
-            "data location",
-            "hosting location",
-            "geographic",
-            "country",
-            "cross-border transfer",
+        _tags(
+            "data residency, region, location, data localization, sovereignty, data location, hosting "
+            "location, geographic, country, cross-border transfer"
         ),
     ),
     DemoAnswer(
@@ -504,16 +396,9 @@ DEMO_BANK: tuple[DemoAnswer, ...] = (
         "Production is hosted on a major public cloud provider (in the demo, AWS) across several "
         "availability zones. Its data centers hold ISO/IEC 27001 certification and SOC 2 reports, reviewed "
         "yearly as part of supplier management. Demo Co runs no data centers of its own.",
-        (
-            "cloud",
-            "hosting",
-            "aws",
-            "infrastructure",
-            "data center",
-            "cloud provider",
-            "iaas",
-            "hosting provider",
-            "public cloud",
+        _tags(
+            "cloud, hosting, aws, infrastructure, data center, cloud provider, iaas, hosting provider, "
+            "public cloud"
         ),
     ),
     DemoAnswer(
@@ -534,17 +419,9 @@ DEMO_BANK: tuple[DemoAnswer, ...] = (
         "Databases, file storage and backups are encrypted with AES-256. Keys are held in the cloud "
         "provider's key management service, access to them is restricted and logged, and they are rotated "
         "every year.",
-        (
-            "encryption",
-            "at rest",
-            "aes",
-            "key management",
-            "storage",
-            "aes-256",
-            "kms",
-            "key rotation",
-            "database encryption",
-            "backup encryption",
+        _tags(
+            "encryption, at rest, aes, key management, storage, aes-256, kms, key rotation, database "
+            "encryption, backup encryption"
         ),
     ),
     DemoAnswer(
@@ -563,16 +440,8 @@ DEMO_BANK: tuple[DemoAnswer, ...] = (
         "Yes: TLS 1.2 or later everywhere, HSTS on the web, older protocols disabled.",
         "All connections use TLS 1.2 or later with modern ciphers; TLS 1.0 and 1.1 are disabled and HSTS is "
         "set. Traffic between internal services is encrypted as well.",
-        (
-            "encryption",
-            "in transit",
-            "tls",
-            "https",
-            "network",
-            "hsts",
-            "ciphers",
-            "data in motion",
-            "secure transmission",
+        _tags(
+            "encryption, in transit, tls, https, network, hsts, ciphers, data in motion, secure transmission"
         ),
     ),
     DemoAnswer(
@@ -592,15 +461,9 @@ DEMO_BANK: tuple[DemoAnswer, ...] = (
         "Demo Co's information security management system is certified against ISO/IEC 27001:2022 by an "
         "accredited certification body, valid for three years subject to yearly surveillance audits. The "
         "previous ISO/IEC 27001:2013 certificate has expired and is not presented as valid.",
-        (
-            "iso 27001",
-            "certification",
-            "isms",
-            "audit",
-            "statement of applicability",
-            "certificate",
-            "surveillance audit",
-            "certification body",
+        _tags(
+            "iso 27001, certification, isms, audit, statement of applicability, certificate, surveillance "
+            "audit, certification body"
         ),
     ),
     DemoAnswer(
@@ -620,15 +483,9 @@ DEMO_BANK: tuple[DemoAnswer, ...] = (
         "A licensed CPA firm issues a SOC 2 Type 2 report every year, covering security, availability, "
         "processing integrity, confidentiality and privacy over a twelve-month audit period; the newest "
         "report supersedes the previous one and can be requested in the trust center.",
-        (
-            "soc 2",
-            "type 2",
-            "attestation",
-            "audit report",
-            "ssae 18",
-            "trust services criteria",
-            "bridge letter",
-            "cpa firm",
+        _tags(
+            "soc 2, type 2, attestation, audit report, ssae 18, trust services criteria, bridge letter, "
+            "cpa firm"
         ),
     ),
     DemoAnswer(
@@ -648,15 +505,9 @@ DEMO_BANK: tuple[DemoAnswer, ...] = (
         "contract.",
         "Demo Co never sells customer data and shares it only with the subprocessors listed in the trust "
         "center, each bound by a data processing agreement and used only to run the service.",
-        (
-            "third party",
-            "subprocessors",
-            "data sharing",
-            "privacy",
-            "subcontractors",
-            "sale of data",
-            "marketing",
-            "disclosure",
+        _tags(
+            "third party, subprocessors, data sharing, privacy, subcontractors, sale of data, marketing, "
+            "disclosure"
         ),
     ),
     DemoAnswer(
@@ -676,15 +527,7 @@ DEMO_BANK: tuple[DemoAnswer, ...] = (
         "never reaches Demo Co.",
         "Demo Co keeps no card numbers. Customers pay through a PCI DSS compliant payment processor's "
         "hosted checkout, so card data never reaches Demo Co's systems and PCI DSS does not apply to them.",
-        (
-            "pci dss",
-            "payments",
-            "card data",
-            "cardholder data",
-            "aoc",
-            "payment processor",
-            "merchant level",
-        ),
+        _tags("pci dss, payments, card data, cardholder data, aoc, payment processor, merchant level"),
     ),
     DemoAnswer(
         "hipaa",
@@ -702,16 +545,8 @@ DEMO_BANK: tuple[DemoAnswer, ...] = (
         "Demo Co acts as a business associate and signs a business associate agreement with covered "
         "entities. Health data is encrypted at rest and in transit, and access to it is logged and "
         "reviewed.",
-        (
-            "hipaa",
-            "health data",
-            "baa",
-            "phi",
-            "ephi",
-            "business associate",
-            "covered entity",
-            "security rule",
-            "hitech",
+        _tags(
+            "hipaa, health data, baa, phi, ephi, business associate, covered entity, security rule, hitech"
         ),
     ),
     DemoAnswer(
@@ -730,16 +565,9 @@ DEMO_BANK: tuple[DemoAnswer, ...] = (
         "within one month.",
         "Every customer receives a data processing agreement with standard contractual clauses. Data "
         "subject requests are answered within one month and records of processing are kept current.",
-        (
-            "gdpr",
-            "dpa",
-            "privacy",
-            "data subject rights",
-            "eu",
-            "data processor",
-            "sccs",
-            "international transfers",
-            "records of processing",
+        _tags(
+            "gdpr, dpa, privacy, data subject rights, eu, data processor, sccs, international transfers, "
+            "records of processing"
         ),
     ),
     DemoAnswer(
@@ -758,16 +586,7 @@ DEMO_BANK: tuple[DemoAnswer, ...] = (
         "Demo Co supports its customers' CCPA obligations: consumers' access and deletion requests are "
         "honoured through the customer's own controls, personal information is not sold, and data of US "
         "customers can stay in a US data center region.",
-        (
-            "ccpa",
-            "california",
-            "privacy",
-            "consumer rights",
-            "cpra",
-            "service provider",
-            "right to delete",
-            "opt out",
-        ),
+        _tags("ccpa, california, privacy, consumer rights, cpra, service provider, right to delete, opt out"),
     ),
     DemoAnswer(
         "coppa",
@@ -785,15 +604,7 @@ DEMO_BANK: tuple[DemoAnswer, ...] = (
         "Customers may send data about users under 13 only with a parent's or guardian's consent. The SDK "
         "has an opt-out switch so a customer can stop sending a user's data when consent is missing or "
         "withdrawn.",
-        (
-            "coppa",
-            "children",
-            "parental consent",
-            "minors",
-            "kids",
-            "age under 13",
-            "child data",
-        ),
+        _tags("coppa, children, parental consent, minors, kids, age under 13, child data"),
     ),
 )
 
