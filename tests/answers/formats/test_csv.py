@@ -154,3 +154,36 @@ def test_empty_and_oversized_files() -> None:
 def test_an_oversized_cell_names_the_line() -> None:
     with pytest.raises(QuestionnaireFormatError, match="CSV line 2: field larger than field limit"):
         parse("Question,Answer\n" + "x" * 200_000 + ",\n")
+
+
+def test_a_data_row_mentioning_control_is_not_taken_for_a_header() -> None:
+    parsed = parse(
+        "1,Access control,Do you enforce MFA for all admins?,Yes\n"
+        "2,Access control,Are access rights reviewed quarterly?,No\n"
+        "3,Data protection,Is customer data encrypted at rest?,Yes\n"
+    )
+    (layout,) = parsed.layouts
+    assert (layout.header_row, layout.question_column, layout.answer_column) == (0, 3, 4)
+    assert len(parsed.questions) == 3
+
+
+def test_a_single_question_column() -> None:
+    parsed = parse("Questions\nDo you have a DPO?\n\nSecurity training\nIs training yearly?\n")
+    (layout,) = parsed.layouts
+    assert (layout.header_row, layout.question_column, layout.answer_column) == (1, 1, None)
+    assert [q.question for q in parsed.questions] == [
+        "Do you have a DPO?",
+        "Security training",
+        "Is training yearly?",
+    ]
+
+
+def test_section_heading_rows_in_a_csv() -> None:
+    parsed = parse(
+        "Ref,Question,Answer\n"
+        "Access Control,,\n"
+        "1,Do you enforce MFA?,Yes\n"
+        "Encryption,,\n"
+        "2,Is data encrypted at rest?,\n"
+    )
+    assert [(q.row, q.section) for q in parsed.questions] == [(3, "Access Control"), (5, "Encryption")]

@@ -290,3 +290,57 @@ def test_vsaq_yesno_and_checkgroup_answers() -> None:
     assert values == {"mfa": "no", "os": "Linux\nmacOS", "os_linux": "checked", "os_mac": "checked"}
     with pytest.raises(QuestionnaireFormatError, match="Only VSAQ"):
         write_vsaq_answers(parse(builders.control_workbook(), "q.xlsx"), {})
+
+
+def test_rich_text_data_validation_comments_and_frozen_panes_survive() -> None:
+    from openpyxl.cell.rich_text import CellRichText, TextBlock
+    from openpyxl.cell.text import InlineFont
+    from openpyxl.comments import Comment
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Question", "Answer"])
+    ws["A2"] = CellRichText(["Do you ", TextBlock(InlineFont(b=True), "encrypt"), " data at rest?"])
+    ws["A3"] = "Do you rotate keys?"
+    ws["A3"].comment = Comment("Asked by legal", "Legal")
+    choices = DataValidation(type="list", formula1='"Yes,No,N/A"')
+    ws.add_data_validation(choices)
+    choices.add("B2:B3")
+    ws.freeze_panes = "A2"
+    original = builders.to_bytes(wb)
+    parsed = parse(original, "q.xlsx")
+    assert parsed.questions[0].question == "Do you encrypt data at rest?"
+    out = openpyxl.load_workbook(
+        io.BytesIO(write_xlsx(original, parsed, {0: "Yes", 1: "No"})), rich_text=True
+    )
+    sheet = out.active
+    assert isinstance(sheet["A2"].value, CellRichText)
+    assert sheet["A2"].value[1].font.b is True
+    assert (sheet["B2"].value, sheet["B3"].value) == ("Yes", "No")
+    assert str(sheet.data_validations.dataValidation[0].sqref) == "B2:B3"
+    assert sheet["A3"].comment.text == "Asked by legal"
+    assert sheet.freeze_panes == "A2"
+
+
+def test_csv_export_of_a_workbook_fills_its_own_answer_column() -> None:
+    original = builders.large_workbook(2)
+    parsed = parse(original, "q.xlsx")
+    out = rows(write_csv(original, parsed, {1: RESULT}))
+    assert out[0] == [
+        "sheet", "row", "ID", "Category", "Question", "Answer", "Comments", "answer_key", "confidence", "status",
+    ]  # fmt: skip
+    assert out[2][5:] == ["Yes, for all admins.", "", "mfa-admins", "0.88", "generated"]
+
+
+def test_a_csv_we_exported_can_be_uploaded_and_exported_again() -> None:
+    data = UNNAMED_HEADERS.encode()
+    first = write_csv(data, parse(data, "q.csv"), {0: RESULT, 1: RESULT}).encode()
+    parsed = parse(first, "q.csv")
+    assert parsed.layouts[0].headers[4:] == ("answer", "answer_key", "confidence", "status")
+    again = rows(
+        write_csv(first, parsed, {1: AnswerColumns(answer="No.", answer_key="reviews", confidence=0.4)})
+    )
+    assert again[0] == ["Nr", "Area", "Text", "Vendor input", "answer", "answer_key", "confidence", "status"]
+    assert again[1][4:] == ["Yes, for all admins.", "mfa-admins", "0.88", "generated"]  # no new result: kept
+    assert again[2][4:] == ["No.", "reviews", "0.40", "needs_review"]

@@ -82,3 +82,22 @@ def test_a_300_question_workbook_is_quick() -> None:
     assert len(parsed.questions) == 300
     assert parsed.questions[-1].answer_cell == "D301"
     assert elapsed < 5, elapsed
+
+
+def test_the_child_gets_none_of_the_parents_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
+    from trustroom.answers.questionnaires.formats import sandbox
+
+    seen: dict[str, str] = {}
+    real_run = sandbox._run
+
+    def spy(argv: list[str], env: dict[str, str], wall_seconds: float) -> tuple[bytes, bool]:
+        seen.update(env)
+        return real_run(argv, env, wall_seconds)
+
+    monkeypatch.setenv("DATABASE_URL", "postgres://user:secret@db/trustroom")
+    monkeypatch.setenv("OPENPYXL_DEFUSEDXML", "False")
+    monkeypatch.setattr(sandbox, "_run", spy)
+    parsed = parse_untrusted(builders.control_workbook(), filename="q.xlsx")
+    assert len(parsed.questions) == 4
+    assert "DATABASE_URL" not in seen
+    assert seen["OPENPYXL_DEFUSEDXML"] == "True"

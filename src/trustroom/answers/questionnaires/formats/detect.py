@@ -1,7 +1,7 @@
 """`parse_questionnaire`: read a questionnaire file, its format told by its content.
 
 zip magic -> XLSX; OLE2 magic -> refused (encrypted workbook or legacy .xls); text whose first
-meaningful line opens a JSON object or array -> VSAQ JSON; other text -> CSV. The file name's extension
+meaningful line opens a JSON object -> VSAQ JSON; other text -> CSV. The file name's extension
 is only a hint: a .json file is read as VSAQ, and a file named like a workbook that turns out to be text
 gets a message saying so if it does not read as CSV either.
 """

@@ -51,6 +51,9 @@ def _write_rows(rows: Sequence[Sequence[str]], delimiter: str = ",") -> str:
 
 def write_csv(original: bytes, parsed: ParsedQuestionnaire, results: Mapping[int, AnswerColumns]) -> str:
     """The questionnaire as CSV with the four answer columns (results keyed by question position)."""
+    unknown = sorted(set(results) - {question.position for question in parsed.questions})
+    if unknown:
+        raise ValueError(f"No question at position(s) {unknown[:5]}.")
     if parsed.format == "csv":
         return _write_csv_input(original, parsed, results)
     if parsed.format == "vsaq":
@@ -78,10 +81,14 @@ def _existing_columns(header: Sequence[str]) -> dict[str, int]:
     return found
 
 
-def _fill(row: list[str], values: dict[str, str], existing: dict[str, int]) -> list[str]:
-    for name, index in existing.items():
-        if values[name] or name != "answer":
-            row[index] = values[name]
+def _fill(row: list[str], result: AnswerColumns | None, existing: dict[str, int]) -> list[str]:
+    """`row` with the result in its own columns named like ours (a row without result keeps its
+    cells, and so does an existing answer cell where we have no answer), then our added columns."""
+    values = _values(result)
+    if result is not None:
+        for name, index in existing.items():
+            if values[name] or name != "answer":
+                row[index] = values[name]
     return row + [values[name] for name in OUTPUT_COLUMNS if name not in existing]
 
 
@@ -94,7 +101,7 @@ def _write_table(
     existing = _existing_columns(header)
     out = [header + [name for name in OUTPUT_COLUMNS if name not in existing]]
     for row, question in zip(rows, questions, strict=True):
-        out.append(_fill([guard(text) for text in row], _values(results.get(question.position)), existing))
+        out.append(_fill([guard(text) for text in row], results.get(question.position), existing))
     return _write_rows(out)
 
 
@@ -113,7 +120,6 @@ def _write_csv_input(
     else:
         existing = {}
         out.append([""] * width + list(OUTPUT_COLUMNS))  # the file had no header row: add one
-    blank = dict.fromkeys(OUTPUT_COLUMNS, "")
     for index, record in enumerate(records):
         if index < header_index:
             out.append(record)
@@ -121,10 +127,8 @@ def _write_csv_input(
         row = record + [""] * (width - len(record))
         if index == header_index:
             out.append(row + [name for name in OUTPUT_COLUMNS if name not in existing])
-        elif index + 1 in by_row:
-            out.append(_fill(row, _values(by_row[index + 1]), existing))
         else:
-            out.append(row + [blank[name] for name in OUTPUT_COLUMNS if name not in existing])
+            out.append(_fill(row, by_row.get(index + 1), existing))
     return _write_rows(out, parsed.delimiter or ",")
 
 

@@ -57,6 +57,7 @@ YES_NO_VALUES = frozenset(
 )
 
 MAX_HEADER_CHARS = 60  # a longer cell is content, not a header name
+HEADER_SAMPLE_ROWS = 500  # a header candidate is judged by the cells of this many rows below it
 MIN_CONTENT_QUESTIONS = 3  # content-based detection needs at least this many question-like cells
 SECTION_MAX_CHARS = 200
 
@@ -176,11 +177,14 @@ def _layout_by_header(rows: Rows) -> TableLayout | None:
     for index in range(min(HEADER_SCAN_ROWS, len(rows))):
         row = rows[index]
         columns = filled_columns(row)
+        holds_questions = any(is_question_like(row[column - 1]) for column in columns)
         for column in columns:
             score = question_header_score(row[column - 1])
             if not score or (len(columns) < 2 and score < 90):
                 continue  # a lone cell is a title line unless it says "Question"
-            below = _column_texts(rows, column, index + 1)
+            if holds_questions and score < 90:
+                continue  # a data row mentioning "control" or "description", not a header row
+            below = _column_texts(rows[index + 1 : index + 1 + HEADER_SAMPLE_ROWS], column, 0)
             if not below:
                 continue
             average = sum(len(text) for text in below) / len(below)

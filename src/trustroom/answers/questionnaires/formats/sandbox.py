@@ -49,6 +49,9 @@ CHILD_BOOTSTRAP = (
 # check the limits hold. Never set it in production.
 SELFTEST_ENV = "TRUSTROOM_QUESTIONNAIRE_SANDBOX_SELFTEST"
 
+# The only environment variables the child gets (none of the parent's secrets: DB passwords, keys).
+CHILD_ENVIRONMENT = ("PATH", "PYTHONPATH", "LANG", "LC_ALL", "LC_CTYPE", "TZ", SELFTEST_ENV)
+
 LIMITS_MESSAGE = (
     "The file could not be read within the CPU and memory limits (it may be damaged, far too large, "
     "or built to attack the reader)."
@@ -78,7 +81,8 @@ def parse_untrusted(
             str(int(cpu_seconds)),
             str(int(memory_bytes)),
         ]
-        env = {**os.environ, "OPENPYXL_DEFUSEDXML": "True"}
+        env = {name: os.environ[name] for name in CHILD_ENVIRONMENT if name in os.environ}
+        env["OPENPYXL_DEFUSEDXML"] = "True"
         output, timed_out = _run(argv, env, wall_seconds)
     if timed_out:
         raise QuestionnaireFormatError(f"The file took longer than {wall_seconds:g} seconds to read.")

@@ -35,12 +35,12 @@ _TAG = re.compile(r"<[^>]*>")
 
 
 def looks_like_vsaq(text: str) -> bool:
-    """The text, past blank and `//` comment lines, starts a JSON object or array."""
+    """The text, past blank and `//` comment lines, starts a JSON object."""
     for line in text.splitlines():
         stripped = line.strip()
         if not stripped or stripped.startswith("//"):
             continue
-        return stripped.startswith(("{", "["))
+        return stripped.startswith("{")
     return False
 
 
