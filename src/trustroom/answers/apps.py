@@ -8,3 +8,6 @@ class AnswersConfig(AppConfig):
 
     def ready(self) -> None:
         from trustroom.answers import policies  # noqa: F401  (registers the policies)
+        from trustroom.answers.questionnaires import storage
+
+        storage.register()  # questionnaire originals are re-encrypted when data keys rotate

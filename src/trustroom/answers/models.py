@@ -107,3 +107,99 @@ class AnswerEvidence(OrgOwnedModel):
 
     def __str__(self) -> str:
         return f"{self.entry_id}: {self.kind}"
+
+
+# --- Questionnaires -----------------------------------------------------------------------------------
+
+
+class QuestionnaireFormat(models.TextChoices):
+    CSV = "csv", "CSV"
+    XLSX = "xlsx", "Excel workbook (.xlsx)"
+    VSAQ = "vsaq", "Google VSAQ (JSON)"
+
+
+class Questionnaire(OrgOwnedModel):
+    """A customer's security questionnaire as uploaded: its questions become items to answer and review.
+
+    The original file is kept encrypted under the organization's data key (associated data binds the
+    organization, this questionnaire's uid and the purpose), so export can write answers into it.
+    """
+
+    uid = models.UUIDField(unique=True, editable=False)
+    title = models.CharField(max_length=200)
+    customer = models.CharField(max_length=200, blank=True, help_text="Who sent it, e.g. Acme Bank.")
+    due_on = models.DateField(null=True, blank=True, help_text="UTC date the answers are due.")
+    filename = models.CharField(max_length=255, help_text="The uploaded file's name, for display only.")
+    format = models.CharField(max_length=10, choices=QuestionnaireFormat.choices)
+    source_ciphertext = models.BinaryField(editable=False)
+    source_size = models.PositiveIntegerField(editable=False)
+    source_sha256 = models.CharField(max_length=64, editable=False)
+    data_key = models.ForeignKey(
+        "vault.OrganizationKey", on_delete=models.PROTECT, related_name="questionnaires", editable=False
+    )
+    layouts = models.JSONField(default=list, blank=True, help_text="Where the questions were found.")
+    skipped = models.JSONField(default=list, blank=True, help_text="Sheets without questions, and why.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering: ClassVar = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ItemStatus(models.TextChoices):
+    GENERATED = "generated", "Generated"  # answered from the bank with confidence; not yet reviewed
+    NEEDS_REVIEW = "needs_review", "Needs review"  # abstained, rejected, or backed by a stale answer
+    APPROVED = "approved", "Approved"  # a reviewer accepted the answer as it stands
+    MANUAL = "manual", "Manual"  # written or edited by a person
+
+
+DONE_STATUSES = (ItemStatus.APPROVED, ItemStatus.MANUAL)
+
+
+class QuestionnaireItem(OrgOwnedModel):
+    """One question of a questionnaire, where it sits in the file, and its answer."""
+
+    questionnaire = models.ForeignKey(Questionnaire, on_delete=models.CASCADE, related_name="items")
+    position = models.PositiveIntegerField(help_text="0-based order in the questionnaire.")
+    sheet = models.CharField(max_length=100, blank=True)
+    row = models.PositiveIntegerField(default=0)
+    question_id = models.CharField(max_length=200, blank=True)
+    section = models.CharField(max_length=300, blank=True)
+    question = models.TextField()
+    answer_cell = models.CharField(max_length=20, blank=True)
+    existing_answer = models.TextField(blank=True)
+    cells = models.JSONField(default=list, blank=True)
+    answer = models.TextField(blank=True)
+    entry = models.ForeignKey(
+        AnswerEntry, null=True, blank=True, on_delete=models.SET_NULL, related_name="questionnaire_items"
+    )
+    entry_key = models.SlugField(max_length=80, blank=True, help_text="The cited entry's key when answered.")
+    suggestion = models.ForeignKey(
+        AnswerEntry, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    confidence = models.FloatField(default=0.0)
+    status = models.CharField(max_length=20, choices=ItemStatus.choices, default=ItemStatus.NEEDS_REVIEW)
+    rejected_keys = models.JSONField(default=list, blank=True, help_text="Entries a reviewer rejected.")
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering: ClassVar = ["questionnaire_id", "position"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["questionnaire", "position"], name="questionnaire_item_position"),
+        ]
+
+    @property
+    def is_done(self) -> bool:
+        return self.status in DONE_STATUSES
+
+    def __str__(self) -> str:
+        return f"{self.questionnaire_id}#{self.position}"

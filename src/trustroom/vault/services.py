@@ -141,13 +141,15 @@ def record_download(*, actor: Principal, document: Document, watermarked: bool =
 
 @transaction.atomic
 def rotate_data_key(*, actor: Principal) -> OrganizationKey:
-    """Give the scope's organization a new data key and re-encrypt every document with it.
+    """Give the scope's organization a new data key and re-encrypt every document with it (and what other
+    apps registered in `trustroom.vault.rotation`, e.g. questionnaire originals).
 
     For use by the `vault rotate-keys --data-keys` command (data keys are not managed through views).
     All or nothing per organization: new ciphertexts go to new storage names and the rows switch to
     them in one transaction; the old files and the old keys go once it has committed (on failure the
     new files are removed instead). One audit event per organization.
     """
+    from trustroom.vault.rotation import reencrypt_all
     from trustroom.vault.selectors import read_ciphertext
 
     org = require_org()
@@ -178,6 +180,7 @@ def rotate_data_key(*, actor: Principal) -> OrganizationKey:
                 document.data_key = new_key
                 document.storage_name = name
                 document.save(update_fields=["data_key", "storage_name"])
+            others = reencrypt_all(old_data_keys, new_key, new_data_key)
             OrganizationKey.objects.filter(pk__in=list(old_keys)).delete()
             record_event(
                 actor=actor,
@@ -187,6 +190,7 @@ def rotate_data_key(*, actor: Principal) -> OrganizationKey:
                     "version": version,
                     "retired_versions": sorted(key.version for key in old_keys.values()),
                     "documents_reencrypted": len(written),
+                    **{f"{name}_reencrypted": count for name, count in others.items()},
                 },
             )
     except BaseException:
