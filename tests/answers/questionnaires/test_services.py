@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from openpyxl import load_workbook
 
 from tests.answers.questionnaires.helpers import (
@@ -40,7 +41,8 @@ def bank(org_a: Any, actor: Any) -> dict[str, AnswerEntry]:
 
 
 def _import(org: Any, actor: Any, content: bytes, filename: str = "acme.csv", **fields: Any) -> Questionnaire:
-    with org_scope(org):
+    # A savepoint, so that a refused import leaves the test's transaction usable.
+    with transaction.atomic(), org_scope(org):
         return services.import_questionnaire(actor=actor, content=content, filename=filename, **fields)
 
 
