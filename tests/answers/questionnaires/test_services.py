@@ -193,7 +193,8 @@ def test_export_csv_keeps_the_input_columns_and_adds_the_answer_columns(
     with org_scope(org_a):
         exported = exporting.export_questionnaire(actor=actor, questionnaire=questionnaire, kind="csv")
         assert AuditEvent.objects.filter(action="questionnaire.exported").count() == 1
-    rows = list(csv.DictReader(io.StringIO(exported.content.decode())))
+    assert exported.content.startswith(b"\xef\xbb\xbf")  # Excel reads it as UTF-8
+    rows = list(csv.DictReader(io.StringIO(exported.content.decode("utf-8-sig"))))
     assert list(rows[0]) == ["Ref", "Question", "Notes", "answer", "answer_key", "confidence", "status"]
     assert rows[0]["Ref"] == "Q1" and rows[0]["answer_key"] == "access-review"
     assert rows[2]["answer_key"] == "" and rows[2]["status"] == "needs_review"

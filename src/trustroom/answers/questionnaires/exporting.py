@@ -72,7 +72,8 @@ def export_questionnaire(*, actor: Principal, questionnaire: Questionnaire, kind
         )
     else:
         exported = ExportedFile(
-            formats.write_csv(original, parsed, results).encode("utf-8"),
+            # With a byte-order mark, so that Excel reads the UTF-8 as UTF-8.
+            formats.write_csv(original, parsed, results).encode("utf-8-sig"),
             _export_name(questionnaire, "csv"),
             CONTENT_TYPES["csv"],
         )

@@ -28,6 +28,7 @@ from trustroom.answers.models import (
 )
 from trustroom.answers.questionnaires import formats
 from trustroom.answers.questionnaires.answering import BankAnswerer, ProposedAnswer, answer_text
+from trustroom.answers.questionnaires.formats.limits import MAX_FILE_BYTES
 from trustroom.answers.questionnaires.storage import seal_source
 from trustroom.audit.services import record_event
 from trustroom.tenancy import policies
@@ -35,7 +36,7 @@ from trustroom.tenancy.principal import Principal
 from trustroom.tenancy.scope import require_org
 from trustroom.vault import keys
 
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+MAX_UPLOAD_BYTES = MAX_FILE_BYTES
 MAX_ANSWER_CHARS = 20_000
 SAVE_TO_BANK_CHOICES = ("", "update", "new")
 
