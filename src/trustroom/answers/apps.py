@@ -7,4 +7,4 @@ class AnswersConfig(AppConfig):
     verbose_name = "Answer bank"
 
     def ready(self) -> None:
-        from trustroom.answers import policies  # noqa: F401  (registers the policies)
+        from trustroom.answers import demo, policies  # noqa: F401  (registers the policies, the demo loader)
