@@ -8,9 +8,12 @@ with the reasons on each entry. An entry whose own review date has passed ("revi
 published: nothing that backs it went stale, and its owner is reminded in the bank.
 
 Time: the public pages are cached for the UTC day (`trustroom.trustcenter.cache`: the UTC date is in
-the key), so freshness is taken as of the END of the current UTC day, like the "safe to host"
-attestations (`trustroom.trustcenter.attestations.attestation_horizon`). An answer is withheld from the
-start of the day on which what backs it goes stale, never served a few hours late from the cache.
+the key), so freshness is taken as of the LAST INSTANT of the current UTC day, as the "safe to host"
+attestations are (`trustroom.trustcenter.attestations.attestation_horizon`): a page cached at any time
+today is still true when it is last served. Staleness only grows with time (a certificate expires, a
+review ages, a test falls due, a newer SLA version comes into force), so an answer whose backing goes
+stale later today is withheld from the start of the day, never served a few hours late from the cache;
+a certificate still counts on its last valid day (its state is by UTC date).
 Writes of the answer bank, the compliance register and the VAPT programme invalidate the cache on
 commit, so their effect shows at once.
 """
@@ -43,10 +46,10 @@ class Faq:
 
 
 def faq_horizon(now: dt.datetime | None = None) -> dt.datetime:
-    """The moment a page cached now must still be true at: the end of the current UTC day."""
+    """The moment a page cached now must still be true at: the last instant of the current UTC day."""
     from trustroom.trustcenter.attestations import attestation_horizon
 
-    return attestation_horizon(now)
+    return attestation_horizon(now) - dt.timedelta(microseconds=1)
 
 
 def _item(entry: AnswerEntry) -> FaqItem:
