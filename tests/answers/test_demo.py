@@ -22,7 +22,7 @@ def test_demo_bank_is_complete_current_and_idempotent(client: Any) -> None:
     org = load_demo().organization
     with org_scope(org):
         entries = {e.key: e for e in AnswerEntry.objects.select_related("owner")}
-        evidence = list(AnswerEvidence.objects.select_related("entry"))
+        evidence = list(AnswerEvidence.objects.select_related("entry", "application", "sla_policy"))
         listing = bank_listing()
         counts = (AnswerEntry.objects.count(), AnswerEvidence.objects.count(), AuditEvent.objects.count())
     assert set(entries) == {answer.key for answer in DEMO_BANK}

@@ -280,7 +280,7 @@ def test_add_and_remove_evidence(org_a: Any, owner_a: Any, actor: Any, base: str
         soc2 = cert(actor, title="SOC 2 report")
     url = f"{base}entries/{entry.pk}/evidence/"
     page = client.get(url + "?kind=certification").content.decode()
-    assert ">SOC 2 report</option>" in page and 'name="kind"' in page
+    assert ">SOC 2 report (valid)</option>" in page and 'name="kind"' in page
     partial = client.get(url + "?kind=statement", HTTP_HX_REQUEST="true").content.decode()
     assert "No compliance statement of Alpha Co is left to link" in partial
     added = client.post(url, {"kind": "certification", "record": soc2.pk})
@@ -288,7 +288,7 @@ def test_add_and_remove_evidence(org_a: Any, owner_a: Any, actor: Any, base: str
     with org_scope(org_a):
         evidence = AnswerEvidence.objects.get(entry=entry)
     assert evidence.certification_id == soc2.pk
-    assert ">SOC 2 report</option>" not in client.get(url + "?kind=certification").content.decode()  # linked
+    assert ">SOC 2 report (valid)</option>" not in client.get(url + "?kind=certification").content.decode()  # linked
     detail = client.get(f"{base}entries/{entry.pk}/").content.decode()
     assert "SOC 2 report" in detail and ">Current<" in detail
     remove = f"{base}entries/{entry.pk}/evidence/{evidence.pk}/remove/"

@@ -38,7 +38,10 @@ def members(organization: Organization) -> QuerySet[Any]:
 
 class BankFilterForm(forms.Form):
     q = forms.CharField(
-        label="Search", required=False, max_length=200, help_text="Key, question, variants or answers."
+        label="Search",
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Key, question, variant, answer"}),
     )
     tag = forms.ChoiceField(label="Tag", required=False)
     visibility = forms.ChoiceField(
@@ -125,6 +128,10 @@ class EntryForm(forms.Form):
 
 
 def _record_label(kind: str, record: Any) -> str:
+    if kind == "certification":
+        from trustroom.compliance.state import certification_state
+
+        return f"{record.title} ({certification_state(record).label.lower()})"
     if kind == "statement":
         return f"{record.framework} ({record.get_status_display().lower()})"
     if kind == "sla_policy":
