@@ -186,6 +186,5 @@ def test_a_review_that_ages_later_today_withholds_the_answer_from_the_start_of_t
         body = client.get(FAQ).content.decode()
     # ...but a page cached at 09:00 is served until midnight, past 15:00: it is withheld already.
     assert "Do you encrypt customer data at rest?" not in body
-    with time_machine.travel(dt.datetime(2031, 6, 9, 9, 0, tzinfo=dt.UTC), tick=False):
-        with org_scope(org_a):
-            assert [item.key for item in published_faq().items] == ["encryption-at-rest"]  # the day before
+    with time_machine.travel(dt.datetime(2031, 6, 9, 9, 0, tzinfo=dt.UTC), tick=False), org_scope(org_a):
+        assert [item.key for item in published_faq().items] == ["encryption-at-rest"]  # the day before

@@ -288,7 +288,9 @@ def test_add_and_remove_evidence(org_a: Any, owner_a: Any, actor: Any, base: str
     with org_scope(org_a):
         evidence = AnswerEvidence.objects.get(entry=entry)
     assert evidence.certification_id == soc2.pk
-    assert ">SOC 2 report (valid)</option>" not in client.get(url + "?kind=certification").content.decode()  # linked
+    assert (
+        ">SOC 2 report (valid)</option>" not in client.get(url + "?kind=certification").content.decode()
+    )  # linked
     detail = client.get(f"{base}entries/{entry.pk}/").content.decode()
     assert "SOC 2 report" in detail and ">Current<" in detail
     remove = f"{base}entries/{entry.pk}/evidence/{evidence.pk}/remove/"

@@ -170,7 +170,7 @@ class EvidenceForm(forms.Form):
 
     def __init__(self, *args: Any, kind: str, linked: set[int], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.kind = kind
+        self.record_kind = kind
         self.fields["kind"].widget = forms.HiddenInput()
         self.fields["kind"].initial = kind
         record_field = cast(forms.ChoiceField, self.fields["record"])
@@ -179,5 +179,5 @@ class EvidenceForm(forms.Form):
 
     def record_object(self) -> Any:
         """The chosen record (the choices only hold the organization's records)."""
-        model = EVIDENCE_MODELS[self.kind]
+        model = EVIDENCE_MODELS[self.record_kind]
         return model._default_manager.get(pk=int(self.cleaned_data["record"]))

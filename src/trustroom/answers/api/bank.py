@@ -29,7 +29,7 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from trustroom.answers import selectors, services
-from trustroom.answers.bank_list import BankFilters, bank_listing, filter_rows
+from trustroom.answers.bank_list import BankFilters, BankRow, bank_listing, filter_rows
 from trustroom.answers.models import EVIDENCE_FIELDS, AnswerEntry, AnswerEvidence, AnswerVisibility
 from trustroom.answers.selectors import EntryPair
 from trustroom.answers.state import (
@@ -270,7 +270,7 @@ class AnswerEntriesViewSet(OrgResourceViewSet):
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         filters = _query_filters(request)
         rows = filter_rows(bank_listing().rows, filters)
-        page = self.paginate_queryset(rows) or []  # type: ignore[arg-type]
+        page: list[BankRow] = self.paginate_queryset(rows) or []  # type: ignore[arg-type]
         freshness = {row.entry.pk: row.freshness for row in page}
         return self.get_paginated_response(self.render_entries([row.entry for row in page], freshness))
 

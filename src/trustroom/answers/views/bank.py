@@ -278,8 +278,8 @@ class EvidenceAddView(BankPage):
             "page_title": f"Add evidence to {entry.key}",
             "entry": entry,
             "form": form,
-            "kind_form": EvidenceKindForm(initial={"kind": form.kind}),
-            "kind_label": EVIDENCE_KIND_LABELS[form.kind],
+            "kind_form": EvidenceKindForm(initial={"kind": form.record_kind}),
+            "kind_label": EVIDENCE_KIND_LABELS[form.record_kind],
         }
         template = "answers/entry_evidence_form.html"
         if self.is_htmx:
