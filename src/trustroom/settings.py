@@ -289,6 +289,11 @@ SPECTACULAR_SETTINGS = {
         "FrameworkKindEnum": "trustroom.compliance.models.FrameworkKind",
         "CertificationKindEnum": "trustroom.compliance.models.CertificationKind",
         "CertificationStateEnum": "trustroom.compliance.state.CertificationState",
+        # The answer bank's visibility (public/private) has fewer choices than the register's.
+        "VisibilityEnum": "trustroom.compliance.models.Visibility",
+        "AnswerVisibilityEnum": "trustroom.answers.models.AnswerVisibility",
+        "AnswerFreshnessEnum": "trustroom.answers.state.FreshnessState",
+        "AnswerEvidenceKindEnum": "trustroom.answers.api.bank.EVIDENCE_KIND_CHOICES",
     },
 }
 

@@ -7,7 +7,7 @@ class AnswersConfig(AppConfig):
     verbose_name = "Answer bank"
 
     def ready(self) -> None:
-        from trustroom.answers import policies  # noqa: F401  (registers the policies)
+        from trustroom.answers import demo, policies  # noqa: F401  (registers the policies, the demo loader)
         from trustroom.answers.questionnaires import storage
 
         storage.register()  # questionnaire originals are re-encrypted when data keys rotate

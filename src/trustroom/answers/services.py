@@ -126,6 +126,14 @@ def _normalized(name: str, value: Any, question: str) -> Any:
     return value
 
 
+def _invalidate_trust_center() -> None:
+    """Public entries form the trust center's FAQ: drop its cached pages once the write is committed."""
+    from trustroom.trustcenter.cache import invalidate_trust_center
+
+    organization_id = require_org().pk
+    transaction.on_commit(lambda: invalidate_trust_center(organization_id), robust=True)
+
+
 def _json(value: Any) -> Any:
     if hasattr(value, "email"):
         return value.email
@@ -166,6 +174,7 @@ def create_entry(
     entry = AnswerEntry.objects.create(**values)
     changes = {n: [None, _json(v)] for n, v in values.items() if v not in (None, "", [])}
     record_event(actor=actor, action="answer_entry.created", target=entry, changes=changes)
+    _invalidate_trust_center()
     return entry
 
 
@@ -192,6 +201,7 @@ def update_entry(*, actor: Principal, entry: AnswerEntry, **updates: Any) -> Ans
         return entry
     entry.save()
     record_event(actor=actor, action="answer_entry.updated", target=entry, changes=changes)
+    _invalidate_trust_center()
     return entry
 
 
@@ -205,6 +215,7 @@ def delete_entry(*, actor: Principal, entry: AnswerEntry) -> None:
         changes={"key": entry.key, "question": entry.question},
     )
     entry.delete()
+    _invalidate_trust_center()
 
 
 @transaction.atomic
@@ -242,6 +253,7 @@ def add_evidence(*, actor: Principal, entry: AnswerEntry, **record: Any) -> Answ
         target=entry,
         changes={"kind": name, "record_id": value.pk, "record": str(value)[:200]},
     )
+    _invalidate_trust_center()
     return evidence
 
 
@@ -256,3 +268,4 @@ def remove_evidence(*, actor: Principal, evidence: AnswerEvidence) -> None:
         changes={"kind": evidence.kind, "record_id": getattr(evidence, f"{evidence.kind}_id")},
     )
     evidence.delete()
+    _invalidate_trust_center()

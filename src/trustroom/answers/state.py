@@ -84,9 +84,25 @@ def evidence_stale_reasons(evidence: AnswerEvidence, *, now: dt.datetime) -> lis
 EVIDENCE_RELATED = ("certification", "statement__framework", "application", "sla_policy")
 
 
-def _freshness(entry: AnswerEntry, evidence: Iterable[AnswerEvidence], *, now: dt.datetime) -> Freshness:
+def _freshness(
+    entry: AnswerEntry,
+    evidence: Iterable[AnswerEvidence],
+    *,
+    now: dt.datetime,
+    known: dict[tuple[str, int], list[str]] | None = None,
+) -> Freshness:
+    """`known` keeps each record's reasons (by kind and id) across entries: a record backing many
+    entries is judged once (an application's or SLA policy's state takes queries of its own)."""
     today = utc_today(now)
-    reasons = [reason for item in evidence for reason in evidence_stale_reasons(item, now=now)]
+    reasons: list[str] = []
+    for item in evidence:
+        if known is None:
+            reasons.extend(evidence_stale_reasons(item, now=now))
+            continue
+        record = (item.kind, getattr(item, f"{item.kind}_id"))
+        if record not in known:
+            known[record] = evidence_stale_reasons(item, now=now)
+        reasons.extend(known[record])
     if reasons:
         return Freshness(FreshnessState.STALE, reasons)
     if entry.next_review_on is not None and entry.next_review_on < today:
@@ -105,7 +121,8 @@ def entry_freshness(entry: AnswerEntry, now: dt.datetime | None = None) -> Fresh
 def freshness_by_entry(
     entries: Iterable[AnswerEntry], now: dt.datetime | None = None
 ) -> dict[int, Freshness]:
-    """Freshness of many entries at once (list pages, answering): their evidence is read in one query."""
+    """Freshness of many entries at once (list pages, answering): their evidence is read in one query,
+    and each backing record is judged once however many entries it backs."""
     now = now or timezone.now()
     entries = list(entries)
     by_entry: dict[int, list[AnswerEvidence]] = defaultdict(list)
@@ -114,4 +131,7 @@ def freshness_by_entry(
     )
     for item in evidence:
         by_entry[item.entry_id].append(item)
-    return {entry.pk: _freshness(entry, by_entry.get(entry.pk, []), now=now) for entry in entries}
+    known: dict[tuple[str, int], list[str]] = {}
+    return {
+        entry.pk: _freshness(entry, by_entry.get(entry.pk, []), now=now, known=known) for entry in entries
+    }

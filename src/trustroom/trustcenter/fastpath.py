@@ -1,14 +1,14 @@
 """A WSGI fast path for the cached public trust center pages (applied in `trustroom/wsgi.py`).
 
-Anonymous GETs of `/trust/<slug>/`, `/trust/<slug>/compliance/` and `/trust/<slug>/certifications/`
-are most of the public traffic, and once a page is cached (`trustcenter/cache.py`) Django's middleware
-and view only repeat the same answer. This wrapper answers those requests before Django, with the very
-status, headers and body Django sent the first time; anything it is not sure about goes to Django
-untouched (fail closed to the normal path).
+Anonymous GETs of `/trust/<slug>/`, `/trust/<slug>/compliance/`, `/trust/<slug>/certifications/` and
+`/trust/<slug>/faq/` are most of the public traffic, and once a page is cached (`trustcenter/cache.py`)
+Django's middleware and view only repeat the same answer. This wrapper answers those requests before
+Django, with the very status, headers and body Django sent the first time; anything it is not sure
+about goes to Django untouched (fail closed to the normal path).
 
 It answers only when ALL of these hold, otherwise Django handles the request:
 - the method is GET or HEAD, there is no query string, and the path resolves (through the URLconf) to
-  one of the three page views, `TrustCenterPageView` subclasses;
+  one of the public page views, `TrustCenterPageView` subclasses;
 - no session cookie and no CSRF cookie (a signed-in visitor gets the page rendered for them);
 - no If-Match / If-Unmodified-Since / If-Modified-Since (Django answers those); If-None-Match is
   answered here exactly as `django.utils.cache.get_conditional_response` does (304, no body);

@@ -1,6 +1,6 @@
 """/trust/<org_slug>/: the organization's public trust center (open to anyone, namespace `trust`).
 
-The three pages (public_views) are cached; the gated-document flow (access_views) never is.
+The four pages (public_views) are cached; the gated-document flow (access_views) never is.
 """
 
 from django.urls import path, re_path
@@ -16,6 +16,7 @@ urlpatterns = [
     path("", PAGE_VIEWS["overview"], name="overview"),
     path("compliance/", PAGE_VIEWS["compliance"], name="compliance"),
     path("certifications/", PAGE_VIEWS["certifications"], name="certifications"),
+    path("faq/", PAGE_VIEWS["faq"], name="faq"),
     # Gated documents: request → verify e-mail → (approval) → access link → terms → documents → download.
     path("request-access/", access_views.RequestAccessView.as_view(), name="request-access"),
     re_path(rf"^verify/(?P<secret>{SECRET})/$", access_views.VerifyEmailView.as_view(), name="verify-email"),

@@ -1,10 +1,11 @@
-"""The public trust center at /trust/<org_slug>/: overview, Compliances and Certifications.
+"""The public trust center at /trust/<org_slug>/: overview, Compliances, Certifications and Security FAQ.
 
 Anyone may read these pages; nobody signs in. `PublicTrustCenterMixin` is the one place that turns the
 slug into an organization for a visitor: unknown or unpublished → 404, then the view runs inside that
-organization's scope. The content comes only from the compliance register's published selectors.
+organization's scope. The content comes only from published selectors: the compliance register's, the
+"safe to host" attestations and the answer bank's FAQ (`trustroom.answers.faq`).
 
-The three pages are rendered WITHOUT the request (no context processors: no CSRF token, no session, no
+The four pages are rendered WITHOUT the request (no context processors: no CSRF token, no session, no
 account menu), so a rendered page holds nothing of the visitor and can be cached and shared; see
 `trustcenter/cache.py`. The request-access flow (`access_views`) builds on the same mixin.
 """
@@ -156,6 +157,8 @@ class TrustCenterContent:
     certifications: list[CertificationItem] = field(default_factory=list)
     # "Safe to host" attestations of applications (published and computed safe; see attestations.py).
     attestations: list[Any] = field(default_factory=list)
+    # The Security FAQ: public answer-bank entries that are not stale (see trustroom/answers/faq.py).
+    faq: list[Any] = field(default_factory=list)
 
     @property
     def compliant_count(self) -> int:
@@ -258,6 +261,7 @@ def trust_center_content(organization: Organization, *, now: datetime | None = N
 
     Private items never come out of here, whatever a selector returns.
     """
+    from trustroom.answers.faq import published_faq
     from trustroom.compliance.selectors import published_certifications, published_statements
     from trustroom.trustcenter.attestations import published_attestations
 
@@ -278,6 +282,7 @@ def trust_center_content(organization: Organization, *, now: datetime | None = N
         statements=statements,
         certifications=certifications,
         attestations=published_attestations(now=now),
+        faq=published_faq(now=now).items,
     )
 
 
@@ -382,8 +387,17 @@ class CertificationsView(TrustCenterPageView):
     page_title = "Certifications"
 
 
+class FaqView(TrustCenterPageView):
+    """The Security FAQ: public answers whose backing records are current (stale ones are withheld)."""
+
+    tab = "faq"
+    template_name = "trustcenter/public/faq.html"
+    page_title = "Security FAQ"
+
+
 PAGE_VIEWS: dict[str, Callable[..., HttpResponseBase]] = {
     "overview": OverviewView.as_view(),
     "compliance": ComplianceView.as_view(),
     "certifications": CertificationsView.as_view(),
+    "faq": FaqView.as_view(),
 }
