@@ -20,7 +20,7 @@ class SheetLayout:
     """Where the questions are on one sheet (a CSV file is one sheet named "")."""
 
     sheet: str
-    header_row: int  # 1-based row number of the header row
+    header_row: int  # 1-based row number of the header row; 0 when the table has none (found by content)
     headers: tuple[str, ...]  # the header row's cells as text, in column order
     question_column: int  # 1-based
     answer_column: int | None  # 1-based; None when the sheet has none (export adds one)
@@ -38,6 +38,9 @@ class ParsedQuestion:
     answer_cell: str | None = None  # XLSX cell to write the answer into, e.g. "C7"
     existing_answer: str = ""  # what the answer column already says
     cells: tuple[str, ...] = ()  # the whole row as text (tables), for CSV output
+    kind: str = ""  # VSAQ item type ("line", "box", "yesno", "radiogroup", "checkgroup", ...); "" for tables
+    choices: tuple[tuple[str, str], ...] = ()  # VSAQ (choice id, choice text) of radio/check groups
+    condition: str = ""  # VSAQ: when the item is shown (its own and its blocks' `cond`, joined with " && ")
 
 
 @dataclass(frozen=True)
@@ -46,22 +49,35 @@ class ParsedQuestionnaire:
     layouts: tuple[SheetLayout, ...]
     questions: tuple[ParsedQuestion, ...]
     skipped: tuple[tuple[str, str], ...] = field(default=())  # (sheet, why it holds no questions)
+    title: str = ""  # VSAQ: the root block's text; "" otherwise
+    encoding: str = ""  # CSV: the text encoding it was read with ("utf-8", "utf-8-sig", "utf-16", "cp1252")
+    delimiter: str = ""  # CSV: the field delimiter found ("," ";" or tab)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ParsedQuestionnaire:
+        """The inverse of `to_dict` (also after a JSON round trip); keys added later may be missing."""
         return cls(
             format=data["format"],
             layouts=tuple(
                 SheetLayout(**{**layout, "headers": tuple(layout["headers"])}) for layout in data["layouts"]
             ),
             questions=tuple(
-                ParsedQuestion(**{**question, "cells": tuple(question["cells"])})
+                ParsedQuestion(
+                    **{
+                        **question,
+                        "cells": tuple(question.get("cells", ())),
+                        "choices": tuple((str(cid), str(text)) for cid, text in question.get("choices", ())),
+                    }
+                )
                 for question in data["questions"]
             ),
-            skipped=tuple((sheet, why) for sheet, why in data["skipped"]),
+            skipped=tuple((sheet, why) for sheet, why in data.get("skipped", ())),
+            title=data.get("title", ""),
+            encoding=data.get("encoding", ""),
+            delimiter=data.get("delimiter", ""),
         )
 
 
