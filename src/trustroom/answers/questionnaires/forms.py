@@ -87,7 +87,7 @@ class ItemEditForm(forms.Form):
     answer = forms.CharField(
         label="Answer",
         max_length=MAX_ANSWER_CHARS,
-        widget=forms.Textarea(attrs={"rows": 5}),
+        widget=forms.Textarea(attrs={"rows": 6, "cols": 80}),
         help_text="The first paragraph becomes the bank's short answer if you save it back.",
     )
     save_to_bank = forms.ChoiceField(
