@@ -4,11 +4,13 @@ bank, the suggestion, filters, freshness, viewers, and a query count that does n
 from __future__ import annotations
 
 import datetime as dt
+import io
 from typing import Any
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from openpyxl import Workbook
 
 from tests.answers.questionnaires.helpers import csv_bytes, load_demo_bank, questions_csv, questions_xlsx
 from tests.answers.questionnaires.pages import detail, imported, item, item_url, items, logged_in, text
@@ -161,7 +163,7 @@ def test_edit_by_htmx_opens_the_row_as_a_form_and_saves_back_to_the_cited_entry(
     client = logged_in(owner_a)
     opened = text(client.get(item_url(org_a, first, "edit"), **HTMX))
     assert opened.lstrip().startswith(f'<tr id="item-{first.pk}" class="editing">') and "<html" not in opened
-    assert "Update the cited bank answer" in opened and f'hx-get="{item_url(org_a, first)}"' in opened
+    assert "Update the cited bank answer" in opened and f'hx-get="{item_url(org_a, first)}?next=' in opened
     cancelled = text(client.get(item_url(org_a, first), **HTMX))
     assert cancelled.lstrip().startswith(f'<tr id="item-{first.pk}">')
 
@@ -294,3 +296,31 @@ def test_review_page_queries_do_not_grow_with_the_questions_and_a_long_one_is_pa
     assert page.count('<tr id="item-') == 50 and "Page 1 of 3" in page
     last = text(client.get(detail(org_a, large), {"page": 3}))
     assert last.count('<tr id="item-') == 20 and "(119)" in last
+
+
+def test_summary_shows_where_questions_were_found_per_sheet_and_the_skipped_sheets(
+    org_a: Any, owner_a: Any, bank: Any
+) -> None:
+    workbook = Workbook()
+    security = workbook.active
+    assert security is not None
+    security.title = "Security"
+    security.append(["ID", "Question", "Response"])
+    security.append(["1", "Do you encrypt customer data at rest?", None])
+    privacy = workbook.create_sheet("Privacy")
+    privacy.append(["Ref", "Question"])
+    privacy.append(["P1", "Do you have a data protection officer?"])
+    cover = workbook.create_sheet("Cover")
+    cover.append(["Vendor name", "Acme"])
+    out = io.BytesIO()
+    workbook.save(out)
+    questionnaire = imported(org_a, owner_a, out.getvalue(), filename="multi.xlsx")
+    client = logged_in(owner_a)
+    page = text(client.get(detail(org_a, questionnaire)))
+    summary = page.split("Where the questions were found")[1].split("Questions and answers")[0]
+    assert "Security" in summary and "B (Question)" in summary and "C (Response)" in summary
+    assert "Privacy" in summary and "none: added on export" in summary
+    assert "Sheets without questions" in summary and "Cover" in summary and "no question column" in summary
+    only_privacy = text(client.get(detail(org_a, questionnaire), {"sheet": "Privacy"}))
+    assert "data protection officer" in only_privacy and "encrypt customer data" not in only_privacy
+    assert client.get(detail(org_a, questionnaire), {"sheet": "Cover"}).status_code == 400
