@@ -245,8 +245,11 @@ def reanswer_questionnaire(*, actor: Principal, questionnaire: Questionnaire) ->
 
 
 def _locked_item(item: QuestionnaireItem) -> QuestionnaireItem:
+    # Only the item's row is locked: PostgreSQL cannot lock the nullable side (entry) of an outer join.
     return (
-        QuestionnaireItem.objects.select_for_update().select_related("questionnaire", "entry").get(pk=item.pk)
+        QuestionnaireItem.objects.select_for_update(of=("self",))
+        .select_related("questionnaire", "entry")
+        .get(pk=item.pk)
     )
 
 
