@@ -1,4 +1,4 @@
-"""Demo Co's answer bank (appended to DEMO_LOADERS; runs last: INSTALLED_APPS lists answers after the
+"""Demo Co's answer bank (a demo module; runs last: INSTALLED_APPS lists answers after the
 compliance register, the trust center and the VAPT programme, whose records it links).
 
 Every entry of `bank_data.DEMO_BANK` is made through the services, owned by the organization's first
@@ -24,7 +24,6 @@ from typing import Any
 from trustroom.answers import services
 from trustroom.answers.bank_data import DEMO_BANK, DemoAnswer
 from trustroom.answers.models import AnswerEntry, AnswerVisibility
-from trustroom.tenancy.demo import DEMO_LOADERS
 from trustroom.tenancy.models import Role
 from trustroom.tenancy.principal import Principal
 from trustroom.tenancy.selectors import members_of
@@ -109,6 +108,3 @@ def load_demo(principal: Principal) -> None:
             continue
         review_on = today + dt.timedelta(days=REVIEW_IN_DAYS[index % len(REVIEW_IN_DAYS)])
         _make(principal, answer, owner=owner, review_on=review_on, now=now)
-
-
-DEMO_LOADERS.append(load_demo)

@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework.routers import SimpleRouter
 
 from trustroom.api.views import ApiRootView, MyOrganizationsView
+from trustroom.identity import schema  # noqa: F401  (registers the token authentication's OpenAPI extension)
 
 
 class SchemaView(SpectacularAPIView):

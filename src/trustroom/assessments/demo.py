@@ -1,4 +1,4 @@
-"""Demo Co's VAPT programme (appended to DEMO_LOADERS; runs after the trust center's, INSTALLED_APPS order).
+"""Demo Co's VAPT programme (a demo module; runs after the trust center's, INSTALLED_APPS order).
 
 Two external vendors (one CERT-In empanelled), three applications and a year of findings, all made
 through the services with explicit detection and transition times placed relative to the day the demo
@@ -34,7 +34,6 @@ from trustroom.assessments.demo_data import (
     DemoFinding,
 )
 from trustroom.assessments.models import Application, Engagement, Finding, Vendor
-from trustroom.tenancy.demo import DEMO_LOADERS
 from trustroom.tenancy.models import Role
 from trustroom.tenancy.principal import Principal
 from trustroom.tenancy.selectors import members_of
@@ -170,6 +169,3 @@ def load_demo(principal: Principal) -> None:
     for application in created:
         if application.name == PORTAL:
             set_safe_to_host_published(actor=principal, application=application, published=True)
-
-
-DEMO_LOADERS.append(load_demo)

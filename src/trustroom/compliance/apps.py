@@ -23,7 +23,10 @@ class ComplianceConfig(AppConfig):
     verbose_name = "Compliance"
 
     def ready(self) -> None:
-        from trustroom.compliance import demo, policies  # noqa: F401  (registers policies, the demo loader)
+        from trustroom.compliance import policies  # noqa: F401  (registers the model policies)
+        from trustroom.tenancy.demo import register_demo_module
+
+        register_demo_module("trustroom.compliance.demo")  # runs in INSTALLED_APPS order
 
         post_migrate.connect(
             _load_builtin_frameworks, sender=self, dispatch_uid="compliance-builtin-frameworks"

@@ -1,4 +1,4 @@
-"""Demo Co's compliance register (appended to DEMO_LOADERS). Idempotent: each record is made only when
+"""Demo Co's compliance register (a demo module). Idempotent: each record is made only when
 missing. Dates are placed relative to the day the demo is first loaded, so the certifications are current
 then — except one ISO/IEC 27001:2013 certificate, already expired, to show that it is never shown as valid.
 """
@@ -13,7 +13,6 @@ from dateutil.relativedelta import relativedelta
 
 from trustroom.compliance import services
 from trustroom.compliance.models import Certification, ComplianceStatement, Framework, Visibility
-from trustroom.tenancy.demo import DEMO_LOADERS
 from trustroom.tenancy.models import Role
 from trustroom.tenancy.principal import Principal
 from trustroom.tenancy.selectors import members_of
@@ -293,6 +292,3 @@ def load_demo(principal: Principal, *, today: dt.date | None = None) -> None:
         visibility=Visibility.PUBLIC,
         document=None,
     )
-
-
-DEMO_LOADERS.append(load_demo)

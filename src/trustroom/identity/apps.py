@@ -7,4 +7,4 @@ class IdentityConfig(AppConfig):
     verbose_name = "Identity"
 
     def ready(self) -> None:
-        from trustroom.identity import policies, schema  # noqa: F401  (registers policies, schema extension)
+        from trustroom.identity import policies  # noqa: F401  (registers policies)

@@ -1,6 +1,7 @@
 """The demo organization (`demo-co`): loaded by `trustroom demo`, idempotently.
 
-Later capabilities add their demo records by appending a loader to DEMO_LOADERS; each loader runs inside
+Later capabilities add their demo records with a module of their own, registered with
+`register_demo_module` in their AppConfig.ready(); its `load_demo(principal)` runs inside
 the demo organization's scope with a system principal and must itself be idempotent.
 """
 
@@ -9,6 +10,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
+from importlib import import_module
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -27,7 +29,15 @@ DEMO_PROFILE = {
     "website": "https://demo-co.example",
 }
 
-DEMO_LOADERS: list[Callable[[Principal], None]] = []
+# Dotted paths of modules with a `load_demo(principal)` function, run in this order (apps register theirs
+# in AppConfig.ready(), so INSTALLED_APPS order). Imported only when the demo is loaded: a command that
+# never loads the demo does not pay for the demo modules' imports.
+DEMO_MODULES: list[str] = []
+
+
+def register_demo_module(path: str) -> None:
+    if path not in DEMO_MODULES:
+        DEMO_MODULES.append(path)
 
 
 @dataclass(frozen=True)
@@ -57,6 +67,7 @@ def load_demo() -> DemoResult:
         organization = create_organization(actor=admin, slug=DEMO_SLUG, name="Demo Co", **DEMO_PROFILE)
     with org_scope(organization):
         principal = system_principal(organization)
-        for loader in DEMO_LOADERS:
+        for path in DEMO_MODULES:
+            loader: Callable[[Principal], None] = import_module(path).load_demo
             loader(principal)
     return DemoResult(organization, DEMO_ADMIN_EMAIL, password, created)

@@ -7,5 +7,7 @@ class TrustcenterConfig(AppConfig):
     verbose_name = "Trust center"
 
     def ready(self) -> None:
-        # Registers the model policies, then the demo loader (after compliance's: INSTALLED_APPS order).
-        from trustroom.trustcenter import demo, policies  # noqa: F401
+        from trustroom.tenancy.demo import register_demo_module
+        from trustroom.trustcenter import policies  # noqa: F401  (registers the model policies)
+
+        register_demo_module("trustroom.trustcenter.demo")  # runs in INSTALLED_APPS order

@@ -1,9 +1,8 @@
-"""Demo records of the trust center's access flow (appended to DEMO_LOADERS; runs after compliance's,
+"""Demo records of the trust center's access flow (a demo module; runs after compliance's,
 because INSTALLED_APPS lists compliance first). Idempotent: each record is made only when missing."""
 
 from __future__ import annotations
 
-from trustroom.tenancy.demo import DEMO_LOADERS
 from trustroom.tenancy.principal import Principal
 from trustroom.trustcenter import selectors, services
 from trustroom.trustcenter.models import CustomerAccount, TrustCenterSettings
@@ -64,6 +63,3 @@ def load_demo(principal: Principal) -> None:
         services.add_customer_contact(
             actor=principal, account=account, email=DEMO_CUSTOMER_CONTACT, name="Northwind security team"
         )
-
-
-DEMO_LOADERS.append(load_demo)

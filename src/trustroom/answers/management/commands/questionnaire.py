@@ -19,6 +19,8 @@ from trustroom.tenancy.selectors import organization_by_slug
 
 
 class Command(BaseCommand):
+    # A read-only tool that should start fast: `trustroom check` covers the system checks.
+    requires_system_checks: list[str] = []
     help = (
         "Questionnaire tools. `questionnaire answer --org SLUG INPUT --out OUTPUT` answers a CSV, XLSX or "
         "VSAQ JSON questionnaire from the organization's answer bank and writes OUTPUT: CSV (the input's "
