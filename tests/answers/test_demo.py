@@ -7,10 +7,11 @@ from typing import Any
 
 import pytest
 
+from trustroom.answers import demo_questionnaire
 from trustroom.answers.bank_data import DEMO_BANK
 from trustroom.answers.bank_list import bank_listing
 from trustroom.answers.demo import EVIDENCE, PRIVATE_KEYS
-from trustroom.answers.models import AnswerEntry, AnswerEvidence
+from trustroom.answers.models import AnswerEntry, AnswerEvidence, ItemStatus, Questionnaire, QuestionnaireItem
 from trustroom.audit.models import AuditEvent
 from trustroom.tenancy.demo import load_demo
 from trustroom.tenancy.scope import org_scope
@@ -47,3 +48,25 @@ def test_demo_bank_is_complete_current_and_idempotent(client: Any) -> None:
     assert faq.count('<article class="tc-item"') == len(entries) - len(private)
     assert "Can staff see customer data?" not in faq
     assert "How quickly are vulnerabilities fixed, by severity?" in faq
+
+
+def test_demo_questionnaire_is_answered_from_the_bank_in_review_and_idempotent() -> None:
+    org = load_demo().organization
+    with org_scope(org):
+        questionnaire = Questionnaire.objects.get(title=demo_questionnaire.TITLE)
+        items = list(questionnaire.items.order_by("position"))
+        statuses = [item.status for item in items]
+    total = sum(len(questions) for _, questions in demo_questionnaire.SECTIONS)
+    assert len(items) == total
+    assert questionnaire.layouts[0]["header_row"] == 4
+    assert statuses.count(ItemStatus.APPROVED) == demo_questionnaire.ACCEPTED
+    assert statuses.count(ItemStatus.GENERATED) >= total - demo_questionnaire.ACCEPTED - 3
+    # the two questions the bank does not cover are left empty, not guessed
+    unanswered = {item.question for item in items if not item.entry_key}
+    assert any("insurance" in q for q in unanswered) and any("physical security" in q for q in unanswered)
+    assert all(item.section for item in items)
+
+    load_demo()
+    with org_scope(org):
+        assert Questionnaire.objects.count() == 1
+        assert QuestionnaireItem.objects.count() == total

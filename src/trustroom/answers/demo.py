@@ -12,6 +12,8 @@ statements of the other frameworks, the SLA policy version in force for remediat
 Customer Portal (tested within its cadence, safe to host) for the penetration testing answers. Only
 current records are linked, so the demo bank starts fresh; it goes stale by itself as they age.
 
+Then a customer questionnaire, answered from the bank (`demo_questionnaire`).
+
 Idempotent: an entry is made only when its key is missing, and its evidence only then, so a second run
 changes nothing and records no audit event (and a link someone removed is not put back).
 """
@@ -23,6 +25,7 @@ from typing import Any
 
 from trustroom.answers import services
 from trustroom.answers.bank_data import DEMO_BANK, DemoAnswer
+from trustroom.answers.demo_questionnaire import load_demo_questionnaire
 from trustroom.answers.models import AnswerEntry, AnswerVisibility
 from trustroom.tenancy.models import Role
 from trustroom.tenancy.principal import Principal
@@ -108,3 +111,4 @@ def load_demo(principal: Principal) -> None:
             continue
         review_on = today + dt.timedelta(days=REVIEW_IN_DAYS[index % len(REVIEW_IN_DAYS)])
         _make(principal, answer, owner=owner, review_on=review_on, now=now)
+    load_demo_questionnaire(principal, today=today)
