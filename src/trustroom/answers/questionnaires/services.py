@@ -253,9 +253,24 @@ def _locked_item(item: QuestionnaireItem) -> QuestionnaireItem:
     )
 
 
-def _reviewed(item: QuestionnaireItem, actor: Principal) -> None:
+def _save_review(
+    item: QuestionnaireItem, *, actor: Principal, action: str, before: tuple[str, str], **extra: Any
+) -> None:
+    """Save a reviewer's change to an item and audit it: status and citation before → after."""
     item.reviewed_by = actor.user if actor.is_member else None
     item.reviewed_at = timezone.now()
+    item.save()
+    record_event(
+        actor=actor,
+        action=action,
+        target=item.questionnaire,
+        changes={
+            "position": item.position,
+            "status": [before[0], item.status],
+            "entry_key": [before[1], item.entry_key],
+            **extra,
+        },
+    )
 
 
 @transaction.atomic
@@ -265,16 +280,10 @@ def accept_item(*, actor: Principal, item: QuestionnaireItem) -> QuestionnaireIt
     item = _locked_item(item)
     if not item.answer.strip():
         raise ValidationError({"answer": "There is no answer to accept: write one, or use a bank answer."})
-    previous = item.status
-    item.status = ItemStatus.APPROVED if previous != ItemStatus.MANUAL else ItemStatus.MANUAL
-    _reviewed(item, actor)
-    item.save()
-    record_event(
-        actor=actor,
-        action="questionnaire_item.accepted",
-        target=item.questionnaire,
-        changes={"position": item.position, "status": [previous, item.status], "entry_key": item.entry_key},
-    )
+    before = (item.status, item.entry_key)
+    if item.status != ItemStatus.MANUAL:  # a person's own answer stays "manual" once accepted
+        item.status = ItemStatus.APPROVED
+    _save_review(item, actor=actor, action="questionnaire_item.accepted", before=before)
     return item
 
 
@@ -287,22 +296,11 @@ def use_entry(*, actor: Principal, item: QuestionnaireItem, entry: AnswerEntry) 
     if chosen is None:
         raise ValidationError({"entry": "Choose an answer of the organization's bank."})
     entry = chosen
-    previous = {"status": item.status, "entry_key": item.entry_key}
+    before = (item.status, item.entry_key)
     item.entry, item.entry_key, item.answer = entry, entry.key, answer_text(entry)
     item.status = ItemStatus.APPROVED
     item.rejected_keys = [k for k in item.rejected_keys or [] if k != entry.key]
-    _reviewed(item, actor)
-    item.save()
-    record_event(
-        actor=actor,
-        action="questionnaire_item.entry_chosen",
-        target=item.questionnaire,
-        changes={
-            "position": item.position,
-            "status": [previous["status"], item.status],
-            "entry_key": [previous["entry_key"], entry.key],
-        },
-    )
+    _save_review(item, actor=actor, action="questionnaire_item.entry_chosen", before=before)
     return item
 
 
@@ -311,19 +309,12 @@ def reject_item(*, actor: Principal, item: QuestionnaireItem) -> QuestionnaireIt
     """A reviewer rejects the proposed answer: it is cleared, and its entry is not proposed again here."""
     policies.check(actor, "change", item)
     item = _locked_item(item)
-    previous = {"status": item.status, "entry_key": item.entry_key}
+    before = (item.status, item.entry_key)
     if item.entry_key and item.entry_key not in (item.rejected_keys or []):
         item.rejected_keys = [*(item.rejected_keys or []), item.entry_key]
     item.answer, item.entry, item.entry_key, item.confidence = "", None, "", 0.0
     item.status = ItemStatus.NEEDS_REVIEW
-    _reviewed(item, actor)
-    item.save()
-    record_event(
-        actor=actor,
-        action="questionnaire_item.rejected",
-        target=item.questionnaire,
-        changes={"position": item.position, "status": [previous["status"], item.status], **previous},
-    )
+    _save_review(item, actor=actor, action="questionnaire_item.rejected", before=before)
     return item
 
 
@@ -391,23 +382,17 @@ def edit_item(
             detailed_answer=detailed,
             visibility="public" if public else "private",
         )
-    previous = {"status": item.status, "entry_key": item.entry_key}
+    before = (item.status, item.entry_key)
     item.answer = text
     if entry is not None:
         item.entry, item.entry_key = entry, entry.key
     item.status = ItemStatus.MANUAL
-    _reviewed(item, actor)
-    item.save()
-    record_event(
+    _save_review(
+        item,
         actor=actor,
         action="questionnaire_item.edited",
-        target=item.questionnaire,
-        changes={
-            "position": item.position,
-            "status": [previous["status"], item.status],
-            "entry_key": [previous["entry_key"], item.entry_key],
-            "saved_to_bank": save_to_bank or None,
-        },
+        before=before,
+        saved_to_bank=save_to_bank or None,
     )
     return EditResult(item=item, entry=entry)
 
