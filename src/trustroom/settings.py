@@ -256,6 +256,9 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_TOTP_ISSUER = "Trustroom"
 INVITATION_TTL_DAYS = env_int("TRUSTROOM_INVITATION_TTL_DAYS", 7)
 API_TOKEN_MAX_DAYS = env_int("TRUSTROOM_API_TOKEN_MAX_DAYS", 365)
+# How many reverse proxies (load balancer, nginx) stand in front of the app and append to X-Forwarded-For.
+# The client is the address the outermost trusted proxy saw; 0 ignores X-Forwarded-For altogether.
+TRUSTROOM_TRUSTED_PROXIES = env_int("TRUSTROOM_TRUSTED_PROXIES", 0)
 
 # --- API ----------------------------------------------------------------------------------------------
 REST_FRAMEWORK = {

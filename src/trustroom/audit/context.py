@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 from django.http import HttpRequest, HttpResponse
 
+from trustroom.identity.client_ip import client_ip
+
 
 @dataclass(frozen=True)
 class RequestMeta:
@@ -31,7 +33,7 @@ class AuditContextMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         meta = RequestMeta(
-            ip=request.META.get("REMOTE_ADDR") or None,
+            ip=client_ip(request),
             user_agent=request.META.get("HTTP_USER_AGENT", "")[:400],
         )
         token = _request_meta.set(meta)

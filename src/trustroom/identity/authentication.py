@@ -7,6 +7,7 @@ from typing import Any
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
+from trustroom.identity.client_ip import client_ip
 from trustroom.identity.selectors import find_usable_token
 from trustroom.identity.services import note_token_use
 from trustroom.tenancy.scope import current_org
@@ -48,7 +49,7 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         token = find_usable_token(raw)
         if token is None:
             raise exceptions.AuthenticationFailed("Invalid, expired or revoked API token.")
-        note_token_use(token=token, ip=request.META.get("REMOTE_ADDR"))
+        note_token_use(token=token, ip=client_ip(request))
         return TokenUser(token), token
 
     def authenticate_header(self, request: Request) -> str:

@@ -23,6 +23,7 @@ from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.cache import never_cache
 
+from trustroom.identity.client_ip import client_ip as identity_client_ip
 from trustroom.tenancy.forms import AcceptInvitationSignupForm, add_service_errors
 from trustroom.tenancy.models import Organization
 from trustroom.tenancy.views import allowed_methods, method_not_allowed_page
@@ -68,7 +69,7 @@ REFUSALS = {
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
+    return identity_client_ip(request)
 
 
 def user_agent(request: HttpRequest) -> str:
