@@ -85,6 +85,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "trustroom.identity.policy_enforcement.SecurityPolicyMiddleware",
     "trustroom.audit.context.AuditContextMiddleware",
 ]
 

@@ -1,4 +1,4 @@
-"""API of the identity app: the organization's API tokens (api-tokens/ under /api/v1/orgs/<org_slug>/)."""
+"""API of the identity app, under /api/v1/orgs/<org_slug>/: api-tokens/ and security-policy/."""
 
 from __future__ import annotations
 
@@ -11,13 +11,21 @@ from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status
+from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from trustroom.identity import services
 from trustroom.identity.forms import DEFAULT_TOKEN_DAYS
-from trustroom.identity.models import ApiToken, TokenScope
+from trustroom.identity.models import (
+    SESSION_LIFETIME_MAX_MINUTES,
+    SESSION_LIFETIME_MIN_MINUTES,
+    ApiToken,
+    SecurityPolicy,
+    TokenScope,
+)
+from trustroom.identity.selectors import security_policy_for
 from trustroom.tenancy.api import OrgResourceViewSet, StrictInputMixin, email_or_none
 
 # Statuses are computed when read; named so the OpenAPI enum can be given its own name.
@@ -119,5 +127,65 @@ class ApiTokensViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgReso
         return Response(ApiTokenSerializer(token).data)
 
 
+class SecurityPolicySerializer(StrictInputMixin, serializers.ModelSerializer):
+    session_lifetime_minutes = serializers.IntegerField(
+        min_value=SESSION_LIFETIME_MIN_MINUTES,
+        max_value=SESSION_LIFETIME_MAX_MINUTES,
+        required=False,
+        help_text="Minutes from sign-in after which a member's session ends (5 to 43200, i.e. 30 days).",
+    )
+    allowed_email_domains = serializers.ListField(
+        child=serializers.CharField(max_length=253),
+        required=False,
+        help_text="Invitations may only go to these domains (lowercase). Empty: any domain.",
+    )
+    updated_by = serializers.SerializerMethodField()
+
+    class Meta:
+        model = SecurityPolicy
+        fields = [
+            "require_mfa",
+            "session_lifetime_minutes",
+            "allowed_email_domains",
+            "sso_only",
+            "updated_by",
+            "updated_at",
+        ]
+        read_only_fields = ["updated_by", "updated_at"]
+        extra_kwargs = {
+            "require_mfa": {"help_text": "Every member must set up TOTP or a security key."},
+            "sso_only": {"help_text": "Members sign in through SSO only; needs an SSO connection."},
+        }
+
+    @extend_schema_field(OpenApiTypes.EMAIL)
+    def get_updated_by(self, policy: SecurityPolicy) -> str | None:
+        return email_or_none(policy.updated_by)
+
+
+@extend_schema_view(
+    security_policy=extend_schema(
+        summary="The organization's security policy",
+        description="GET reads it (every member; defaults when it was never changed); PATCH changes "
+        "any of its fields (owners and admins). sso_only cannot be turned on without an SSO connection.",
+        request=SecurityPolicySerializer,
+        responses=SecurityPolicySerializer,
+    )
+)
+class SecurityPolicyViewSet(OrgResourceViewSet):
+    policy_model = SecurityPolicy
+    serializer_class = SecurityPolicySerializer
+
+    @action(detail=False, methods=["get", "patch"], url_path="security-policy", url_name="detail")
+    def security_policy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        policy = security_policy_for(self.organization)
+        if request.method == "PATCH":
+            serializer = SecurityPolicySerializer(policy, data=request.data, partial=True)
+            serializer.is_valid(raise_exception=True)
+            policy = services.update_security_policy(actor=self.principal, **serializer.validated_data)
+        return Response(SecurityPolicySerializer(policy).data)
+
+
 def register(router: SimpleRouter) -> None:
     router.register(r"api-tokens", ApiTokensViewSet, basename="api-token")
+    # One policy per organization: an empty prefix puts its action at security-policy/.
+    router.register(r"", SecurityPolicyViewSet, basename="security-policy")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -10,7 +11,13 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.utils import timezone
 
-from trustroom.identity.models import ApiToken, TokenScope
+from trustroom.identity.models import (
+    SESSION_LIFETIME_MAX_MINUTES,
+    SESSION_LIFETIME_MIN_MINUTES,
+    ApiToken,
+    SecurityPolicy,
+    TokenScope,
+)
 
 DEFAULT_TOKEN_DAYS = 90
 
@@ -40,3 +47,54 @@ class ApiTokenForm(forms.Form):
 
     def expires_at(self) -> datetime:
         return timezone.now() + timedelta(days=self.cleaned_data["expires_in_days"])
+
+
+class SecurityPolicyForm(forms.Form):
+    """The security policy page's form; the service checks the values again and decides."""
+
+    require_mfa = forms.BooleanField(
+        label="Require two-factor authentication for every member",
+        required=False,
+        help_text="Members without an authenticator app or security key are sent to set one up.",
+    )
+    session_lifetime_minutes = forms.IntegerField(
+        label="Session lifetime (minutes)",
+        min_value=SESSION_LIFETIME_MIN_MINUTES,
+        max_value=SESSION_LIFETIME_MAX_MINUTES,
+        help_text=f"From {SESSION_LIFETIME_MIN_MINUTES} minutes to {SESSION_LIFETIME_MAX_MINUTES} "
+        "(30 days), counted from sign-in. A member of several organizations gets the shortest.",
+    )
+    allowed_email_domains = forms.CharField(
+        label="Allowed e-mail domains for invitations",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="One per line or separated by commas, e.g. example.com. Empty: any domain.",
+    )
+    sso_only = forms.BooleanField(
+        label="Sign in with SSO only",
+        required=False,
+        help_text="Needs an SSO connection.",
+    )
+    confirm_without_mfa = forms.BooleanField(
+        label="I understand I will be asked to set up two-factor authentication myself",
+        required=False,
+    )
+
+    @staticmethod
+    def initial_for(policy: SecurityPolicy) -> dict[str, Any]:
+        return {
+            "require_mfa": policy.require_mfa,
+            "session_lifetime_minutes": policy.session_lifetime_minutes,
+            "allowed_email_domains": "\n".join(policy.allowed_email_domains),
+            "sso_only": policy.sso_only,
+        }
+
+    def clean_allowed_email_domains(self) -> list[str]:
+        raw = self.cleaned_data.get("allowed_email_domains") or ""
+        return [part for part in re.split(r"[\s,;]+", raw) if part]
+
+    def changes(self) -> dict[str, Any]:
+        return {field: self.cleaned_data[field] for field in SECURITY_POLICY_FORM_FIELDS}
+
+
+SECURITY_POLICY_FORM_FIELDS = ("require_mfa", "session_lifetime_minutes", "allowed_email_domains", "sso_only")

@@ -103,3 +103,43 @@ class ApiToken(OrgOwnedModel):
 
     def is_usable(self, now: Any = None) -> bool:
         return self.status(now) == "active"
+
+
+# Bounds of an organization's session lifetime, in minutes: five minutes to thirty days.
+SESSION_LIFETIME_MIN_MINUTES = 5
+SESSION_LIFETIME_MAX_MINUTES = 30 * 24 * 60
+SESSION_LIFETIME_DEFAULT_MINUTES = 12 * 60
+
+
+class SecurityPolicy(OrgOwnedModel):
+    """How an organization wants its members to sign in: one row per organization, at most.
+
+    No row means the defaults (see `identity.selectors.security_policy_for`). Enforced by
+    `identity.policy_enforcement` (MFA and session lifetime) and `tenancy.services.invite_member`
+    (e-mail domains). `sso_only` is stored now and enforced once SSO connections exist.
+    """
+
+    require_mfa = models.BooleanField(default=False)
+    session_lifetime_minutes = models.PositiveIntegerField(default=SESSION_LIFETIME_DEFAULT_MINUTES)
+    allowed_email_domains = models.JSONField(default=list, blank=True)
+    sso_only = models.BooleanField(default=False)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "security policies"
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["organization"], name="securitypolicy_one_per_org"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Security policy of organization {self.organization_id}"
+
+    def allows_email(self, email: str) -> bool:
+        """Whether an invitation may go to `email`: any address when no domain is listed."""
+        if not self.allowed_email_domains:
+            return True
+        domain = email.rsplit("@", 1)[-1].strip().lower()
+        return domain in self.allowed_email_domains

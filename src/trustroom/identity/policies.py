@@ -1,5 +1,8 @@
-from trustroom.identity.models import ApiToken
-from trustroom.tenancy.policies import MANAGERS, NOBODY, ModelPolicy, register
+from trustroom.identity.models import ApiToken, SecurityPolicy
+from trustroom.tenancy.policies import ALL_ROLES, MANAGERS, NOBODY, ModelPolicy, register
 
 # Tokens are revoked, never edited; only owners and admins handle them.
 register(ApiToken, ModelPolicy(view=MANAGERS, add=MANAGERS, change=NOBODY, delete=MANAGERS))
+# Every member may read how the organization signs in; owners and admins change it (no add/delete:
+# there is one policy, created on first change).
+register(SecurityPolicy, ModelPolicy(view=ALL_ROLES, add=NOBODY, change=MANAGERS, delete=NOBODY))

@@ -1,7 +1,12 @@
 from __future__ import annotations
 
+from typing import Any
+
 from trustroom.identity import tokens
-from trustroom.identity.models import ApiToken
+from trustroom.identity.models import ApiToken, SecurityPolicy
+from trustroom.tenancy.models import Organization
+from trustroom.tenancy.scope import org_scope
+from trustroom.tenancy.selectors import memberships_of_user
 
 
 def find_usable_token(raw: str) -> ApiToken | None:
@@ -15,3 +20,27 @@ def find_usable_token(raw: str) -> ApiToken | None:
     if not token.is_usable():
         return None
     return token
+
+
+def security_policy_for(organization: Organization) -> SecurityPolicy:
+    """The organization's security policy; an unsaved one with the defaults when none was ever saved."""
+    with org_scope(organization):
+        policy = SecurityPolicy.objects.filter(organization=organization).first()
+    return policy if policy is not None else SecurityPolicy(organization=organization)
+
+
+def has_mfa(user: Any) -> bool:
+    """Whether `user` can prove a second factor: a TOTP app or a WebAuthn key (recovery codes alone
+    are a fallback, not a factor one enrols)."""
+    from allauth.mfa.models import Authenticator
+
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return Authenticator.objects.filter(
+        user=user, type__in=[Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
+    ).exists()
+
+
+def policies_of_user(user: Any) -> list[SecurityPolicy]:
+    """The security policy of every organization `user` belongs to (defaults where none was saved)."""
+    return [security_policy_for(m.organization) for m in memberships_of_user(user)]

@@ -79,6 +79,16 @@ def _check_role_assignment(actor: Principal, role: str) -> None:
         raise PermissionDenied("Only an owner may make someone an owner.")
 
 
+def _check_invitation_domain(org: Organization, email: str) -> None:
+    """The organization's security policy may limit invitations to some e-mail domains."""
+    from trustroom.identity.selectors import security_policy_for
+
+    policy = security_policy_for(org)
+    if not policy.allows_email(email):
+        allowed = ", ".join(policy.allowed_email_domains)
+        raise ValidationError({"email": f"{org.name} only invites addresses at these domains: {allowed}."})
+
+
 @transaction.atomic
 def invite_member(*, actor: Principal, email: str, role: str) -> tuple[Invitation, str]:
     """Invite someone by e-mail. Returns the invitation and the one-time secret for its link."""
@@ -88,6 +98,7 @@ def invite_member(*, actor: Principal, email: str, role: str) -> tuple[Invitatio
     org = require_org()
     if Membership.objects.filter(organization=org, user__email__iexact=email).exists():
         raise ValidationError({"email": f"{email} is already a member of {org.name}."})
+    _check_invitation_domain(org, email)
     now = timezone.now()
     pending = Invitation.objects.filter(
         email__iexact=email, accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now
