@@ -48,6 +48,12 @@ class TestRequiredMfa:
         org_a.refresh_from_db()
         assert org_a.name == "Alpha Co"
 
+    def test_htmx_requests_are_sent_to_enrolment_as_a_whole_page(self, org_a, owner_a):
+        set_security_policy(org_a, owner_a, require_mfa=True)
+        response = signed_in(owner_a).get("/o/alpha-co/members/", HTTP_HX_REQUEST="true")
+        assert response.status_code == 204
+        assert response["HX-Redirect"] == ENROL
+
     def test_member_with_totp_goes_in(self, org_a, owner_a):
         set_security_policy(org_a, owner_a, require_mfa=True)
         enrol_totp(owner_a)

@@ -23,6 +23,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 
 from trustroom.identity.models import SecurityPolicy
 from trustroom.identity.selectors import has_mfa, policies_of_user, security_policy_for
@@ -105,4 +106,8 @@ class SecurityPolicyMiddleware:
         if api is not None:
             return JsonResponse({"detail": message, "code": "mfa_required"}, status=403)
         messages.warning(request, message)
+        if getattr(request, "htmx", False):  # a fragment request: have htmx load the whole page
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = reverse("mfa_activate_totp")
+            return response
         return redirect("mfa_activate_totp")
