@@ -8,3 +8,4 @@ class IdentityConfig(AppConfig):
 
     def ready(self) -> None:
         from trustroom.identity import policies  # noqa: F401  (registers policies)
+        from trustroom.identity import receivers  # noqa: F401  (authentication events)
