@@ -14,6 +14,7 @@ from tests.factories import TEST_PASSWORD
 LOGIN = "/accounts/login/"
 MFA_AUTHENTICATE = "/accounts/2fa/authenticate/"
 TOTP_ACTIVATE = "/accounts/2fa/totp/activate/"
+REAUTHENTICATE = "/accounts/reauthenticate/"
 
 
 def verified(user: Any) -> Any:
@@ -24,8 +25,16 @@ def verified(user: Any) -> Any:
     return user
 
 
-def totp_code(secret: str, *, offset_periods: int = 0) -> str:
-    return format_hotp_value(hotp_value(secret, int(time.time()) // 30 + offset_periods))
+def totp_code(secret: str) -> str:
+    """The code an authenticator app shows now (tests freeze the clock, see `frozen_clock`)."""
+    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+
+
+def frozen_clock(monkeypatch: Any) -> float:
+    """Stop time.time() in the middle of a TOTP period, so a code cannot expire during a test."""
+    now = (int(time.time()) // 30) * 30 + 15.0
+    monkeypatch.setattr(time, "time", lambda: now)
+    return now
 
 
 def post_login(client: Client, email: str, password: str = TEST_PASSWORD, **extra: Any) -> Any:
@@ -39,10 +48,18 @@ def sign_in_with_password(user: Any, client: Client | None = None) -> Client:
     return client
 
 
+def reauthenticate(client: Client, password: str = TEST_PASSWORD) -> Any:
+    """Confirm the password again (allauth asks before authenticators are added or removed)."""
+    response = client.post(REAUTHENTICATE, {"password": password})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    return response
+
+
 def enrol_totp(user: Any) -> tuple[Client, str]:
     """Sign in with the password and activate TOTP through allauth's views; return the base32 secret."""
     verified(user)
     client = sign_in_with_password(user)
+    reauthenticate(client)
     page = client.get(TOTP_ACTIVATE)
     assert page.status_code == 200, page.status_code
     secret = client.session[SECRET_SESSION_KEY]
