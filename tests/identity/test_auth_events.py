@@ -65,7 +65,12 @@ def test_a_failed_sign_in_is_kept_with_the_client_address_and_logged_in_every_or
 def test_failures_for_unknown_addresses_are_kept_at_platform_level(org_a):
     post_login(Client(), "Nobody@Example.test", password="guess")
     [event] = AuthEvent.objects.all()
-    assert (event.user, event.email, event.kind, event.success) == (None, "nobody@example.test", "login_failed", False)
+    assert (event.user, event.email, event.kind, event.success) == (
+        None,
+        "nobody@example.test",
+        "login_failed",
+        False,
+    )
     assert audit_actions(org_a) == []
 
 
@@ -104,7 +109,10 @@ def test_mfa_added_used_failed_recovery_code_used_and_removed(org_a, django_capt
     assert not failed.success and failed.details["authenticator"] == "totp"
     used = AuthEvent.objects.get(user=user, kind="mfa_used")
     assert used.details["authenticator"] == "totp"
-    assert AuthEvent.objects.filter(user=user, kind="login").latest("id").details["methods"] == ["mfa", "password"]
+    assert AuthEvent.objects.filter(user=user, kind="login").latest("id").details["methods"] == [
+        "mfa",
+        "password",
+    ]
 
     # A recovery code.
     codes = RecoveryCodes(Authenticator.objects.get(user=user, type=Authenticator.Type.RECOVERY_CODES))
@@ -182,7 +190,9 @@ def test_the_activity_page_needs_a_sign_in():
 @override_settings(TRUSTROOM_TRUSTED_PROXIES=1)
 def test_owners_see_members_auth_events_in_the_audit_log(org_a, owner_a):
     viewer = member(org_a, "viewer", email="viewer@example.test")
-    post_login(Client(REMOTE_ADDR="10.0.0.2"), viewer.email, password="wrong", HTTP_X_FORWARDED_FOR="198.51.100.9")
+    post_login(
+        Client(REMOTE_ADDR="10.0.0.2"), viewer.email, password="wrong", HTTP_X_FORWARDED_FOR="198.51.100.9"
+    )
     owner = sign_in_with_password(owner_a)
     html = owner.get("/o/alpha-co/audit/?action=auth.login_failed").content.decode()
     assert "auth.login_failed" in html and "viewer@example.test" in html

@@ -131,4 +131,6 @@ def test_the_per_ip_limit_counts_the_address_the_proxy_saw_not_the_forged_ones()
     response = post_login(attacker, victims[10].email, HTTP_X_FORWARDED_FOR="192.0.2.99, 198.51.100.50")
     assert LOCKED in response.content.decode() and not signed_in(attacker)
     someone_else = Client(REMOTE_ADDR=proxy)
-    assert post_login(someone_else, victims[10].email, HTTP_X_FORWARDED_FOR="198.51.100.60").status_code == 302
+    assert (
+        post_login(someone_else, victims[10].email, HTTP_X_FORWARDED_FOR="198.51.100.60").status_code == 302
+    )

@@ -16,8 +16,8 @@ from django.test import Client
 from tests.factories import UserFactory
 from tests.identity.auth_helpers import (
     MFA_AUTHENTICATE,
-    TOTP_ACTIVATE,
     REAUTHENTICATE,
+    TOTP_ACTIVATE,
     enrol_totp,
     frozen_clock,
     post_login,
@@ -118,7 +118,9 @@ def test_a_secret_planted_in_the_clear_does_not_work():
     _client, secret = enrol_totp(user)
     Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).update(data={"secret": secret})
     with pytest.raises(DecryptionError):
-        TOTP(Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP)).validate_code(totp_code(secret))
+        TOTP(Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP)).validate_code(
+            totp_code(secret)
+        )
 
 
 def test_a_ciphertext_made_for_another_purpose_is_refused():

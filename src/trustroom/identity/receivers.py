@@ -44,14 +44,15 @@ def on_logged_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
 @receiver(mfa_signals.authenticator_added, dispatch_uid="trustroom-auth-mfa-added")
 def on_authenticator_added(sender: Any, request: Any, user: Any, authenticator: Any, **kwargs: Any) -> None:
     record_auth_event(
-        actor=user, kind=AuthEventKind.MFA_ADDED, request=request, details=_authenticator_details(authenticator)
+        actor=user,
+        kind=AuthEventKind.MFA_ADDED,
+        request=request,
+        details=_authenticator_details(authenticator),
     )
 
 
 @receiver(mfa_signals.authenticator_removed, dispatch_uid="trustroom-auth-mfa-removed")
-def on_authenticator_removed(
-    sender: Any, request: Any, user: Any, authenticator: Any, **kwargs: Any
-) -> None:
+def on_authenticator_removed(sender: Any, request: Any, user: Any, authenticator: Any, **kwargs: Any) -> None:
     record_auth_event(
         actor=user,
         kind=AuthEventKind.MFA_REMOVED,
@@ -88,7 +89,9 @@ def on_authenticator_used(sender: Any, request: Any, user: Any, authenticator: A
 @receiver(mfa_signals.authentication_failed, dispatch_uid="trustroom-auth-mfa-failed")
 def on_mfa_failed(sender: Any, request: Any, user: Any, authenticator: Any, **kwargs: Any) -> None:
     details = _authenticator_details(authenticator, reauthentication=bool(kwargs.get("reauthentication")))
-    record_auth_event(actor=user, kind=AuthEventKind.MFA_FAILED, request=request, success=False, details=details)
+    record_auth_event(
+        actor=user, kind=AuthEventKind.MFA_FAILED, request=request, success=False, details=details
+    )
 
 
 @receiver(account_signals.password_changed, dispatch_uid="trustroom-auth-password-changed")

@@ -7,28 +7,63 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('identity', '0003_api_token_audit_scope'),
+        ("identity", "0003_api_token_audit_scope"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AuthEvent',
+            name="AuthEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('email', models.CharField(blank=True, max_length=254)),
-                ('kind', models.CharField(choices=[('login', 'Signed in'), ('login_failed', 'Sign-in failed'), ('logout', 'Signed out'), ('mfa_added', 'Authenticator added'), ('mfa_removed', 'Authenticator removed'), ('mfa_used', 'Authenticator used'), ('mfa_failed', 'Authenticator code refused'), ('recovery_code_used', 'Recovery code used'), ('recovery_codes_regenerated', 'Recovery codes regenerated'), ('password_changed', 'Password changed'), ('password_set', 'Password set'), ('password_reset', 'Password reset')], max_length=32)),
-                ('success', models.BooleanField()),
-                ('ip', models.GenericIPAddressField(blank=True, null=True)),
-                ('user_agent', models.CharField(blank=True, max_length=400)),
-                ('details', models.JSONField(blank=True, default=dict)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='auth_events', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("email", models.CharField(blank=True, max_length=254)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("login", "Signed in"),
+                            ("login_failed", "Sign-in failed"),
+                            ("logout", "Signed out"),
+                            ("mfa_added", "Authenticator added"),
+                            ("mfa_removed", "Authenticator removed"),
+                            ("mfa_used", "Authenticator used"),
+                            ("mfa_failed", "Authenticator code refused"),
+                            ("recovery_code_used", "Recovery code used"),
+                            ("recovery_codes_regenerated", "Recovery codes regenerated"),
+                            ("password_changed", "Password changed"),
+                            ("password_set", "Password set"),
+                            ("password_reset", "Password reset"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                ("success", models.BooleanField()),
+                ("ip", models.GenericIPAddressField(blank=True, null=True)),
+                ("user_agent", models.CharField(blank=True, max_length=400)),
+                ("details", models.JSONField(blank=True, default=dict)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="auth_events",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
-                'indexes': [models.Index(fields=['user', '-created_at'], name='authevent_user_recent'), models.Index(fields=['email', '-created_at'], name='authevent_email_recent')],
+                "ordering": ["-created_at", "-id"],
+                "indexes": [
+                    models.Index(fields=["user", "-created_at"], name="authevent_user_recent"),
+                    models.Index(fields=["email", "-created_at"], name="authevent_email_recent"),
+                ],
             },
         ),
     ]

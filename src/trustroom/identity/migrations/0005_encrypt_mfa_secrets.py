@@ -19,7 +19,9 @@ def encrypt_existing(apps: Any, schema_editor: Any) -> None:
                 changed = True
         codes = data.get("migrated_codes")
         if isinstance(codes, list) and any(not is_encrypted(code) for code in codes):
-            data["migrated_codes"] = [code if is_encrypted(code) else encrypt_mfa_secret(code) for code in codes]
+            data["migrated_codes"] = [
+                code if is_encrypted(code) else encrypt_mfa_secret(code) for code in codes
+            ]
             changed = True
         if changed:
             authenticator.data = data
