@@ -203,3 +203,18 @@ def test_an_organization_that_is_not_the_persons_gets_nothing(org_a):
     user = member(org_a, "viewer", email="only-a@example.test")
     sign_in_with_password(user)
     assert audit_actions(other) == []
+
+
+def test_a_security_key_or_passkey_used_is_recorded(org_a, rf):
+    from allauth.mfa import signals as mfa_signals
+
+    user = member(org_a, "viewer", email="passkey@example.test")
+    key = Authenticator.objects.create(user=user, type=Authenticator.Type.WEBAUTHN, data={"name": "YubiKey"})
+    request = rf.post("/accounts/2fa/webauthn/login/", REMOTE_ADDR="192.0.2.44")
+    mfa_signals.authenticator_used.send(
+        sender=Authenticator, request=request, user=user, authenticator=key, passwordless=True
+    )
+    [event] = AuthEvent.objects.filter(user=user, kind="mfa_used")
+    assert event.details["authenticator"] == "webauthn" and event.details["passwordless"] is True
+    assert event.ip == "192.0.2.44"
+    assert audit_actions(org_a) == ["auth.mfa_used"]

@@ -158,3 +158,32 @@ def test_changing_the_password_needs_the_current_one():
     assert response.status_code == 200
     user.refresh_from_db()
     assert not user.check_password(new)
+
+
+def test_the_migration_encrypts_secrets_stored_in_the_clear_before():
+    import importlib
+
+    from django.apps import apps
+    from django.db import connection
+
+    migration = importlib.import_module("trustroom.identity.migrations.0005_encrypt_mfa_secrets")
+    user = UserFactory(email="legacy-mfa@example.test")
+    secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+    Authenticator.objects.create(user=user, type=Authenticator.Type.TOTP, data={"secret": secret})
+    Authenticator.objects.create(
+        user=user, type=Authenticator.Type.RECOVERY_CODES, data={"seed": "ab" * 20, "used_mask": 0}
+    )
+
+    class Editor:
+        pass
+
+    editor = Editor()
+    editor.connection = connection  # type: ignore[attr-defined]
+    migration.encrypt_existing(apps, editor)
+    migration.encrypt_existing(apps, editor)  # a second run changes nothing
+    totp = Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP)
+    assert secret not in json.dumps(totp.data)
+    assert decrypt_mfa_secret(totp.data["secret"]) == secret
+    seed = Authenticator.objects.get(user=user, type=Authenticator.Type.RECOVERY_CODES).data["seed"]
+    assert decrypt_mfa_secret(seed) == "ab" * 20
+    assert TOTP(totp).validate_code(totp_code(secret))

@@ -9,7 +9,8 @@ def encrypt_existing(apps: Any, schema_editor: Any) -> None:
     from trustroom.identity.mfa_adapter import encrypt_mfa_secret, is_encrypted
 
     Authenticator = apps.get_model("mfa", "Authenticator")
-    for authenticator in Authenticator.objects.filter(type__in=["totp", "recovery_codes"]):
+    alias = schema_editor.connection.alias
+    for authenticator in Authenticator.objects.using(alias).filter(type__in=["totp", "recovery_codes"]):
         data = dict(authenticator.data or {})
         changed = False
         for field in ("secret", "seed"):
@@ -25,7 +26,7 @@ def encrypt_existing(apps: Any, schema_editor: Any) -> None:
             changed = True
         if changed:
             authenticator.data = data
-            authenticator.save(update_fields=["data"])
+            authenticator.save(using=alias, update_fields=["data"])
 
 
 class Migration(migrations.Migration):
