@@ -255,6 +255,36 @@ ACCOUNT_SESSION_REMEMBER = False
 TRUSTROOM_OPEN_SIGNUP = env_bool("TRUSTROOM_OPEN_SIGNUP", False)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_TOTP_ISSUER = "Trustroom"
+# TOTP secrets and recovery-code seeds are stored encrypted under the key-encryption keyset.
+MFA_ADAPTER = "trustroom.identity.mfa_adapter.MFAAdapter"
+# Adding or removing an authenticator needs a fresh sign-in (password or MFA) within the timeout.
+MFA_REAUTHENTICATION_REQUIRED = True
+ACCOUNT_REAUTHENTICATION_TIMEOUT = env_int("TRUSTROOM_REAUTHENTICATION_SECONDS", 300)
+# New passwords are hashed with Argon2id; the others stay so existing hashes verify (and are upgraded to
+# Argon2 at the next sign-in).
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+# Rate limits, counted in the shared cache (Redis in production) by client IP (see client_ip.py) and by
+# account: failed sign-ins per e-mail address and failed MFA codes per user (allauth's "login_failed"
+# with key = e-mail or user), so an attacker rotating addresses still locks the account.
+TRUSTROOM_LOGIN_FAILURES_PER_ACCOUNT = env_int("TRUSTROOM_LOGIN_FAILURES_PER_ACCOUNT", 5)
+TRUSTROOM_LOGIN_LOCKOUT_MINUTES = env_int("TRUSTROOM_LOGIN_LOCKOUT_MINUTES", 15)
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": (
+        f"10/m/ip,{TRUSTROOM_LOGIN_FAILURES_PER_ACCOUNT}/{TRUSTROOM_LOGIN_LOCKOUT_MINUTES}m/key"
+    ),
+    "reauthenticate": "10/m/user",
+    "change_password": "5/m/user",
+    "reset_password": "20/m/ip,5/m/key",
+    "reset_password_from_key": "20/m/ip",
+}
+MFA_RATE_LIMITS = {"webauthn_login": "10/m/ip"}
 INVITATION_TTL_DAYS = env_int("TRUSTROOM_INVITATION_TTL_DAYS", 7)
 API_TOKEN_MAX_DAYS = env_int("TRUSTROOM_API_TOKEN_MAX_DAYS", 365)
 # How many reverse proxies (load balancer, nginx) stand in front of the app and append to X-Forwarded-For.

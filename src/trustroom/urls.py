@@ -6,6 +6,7 @@ from trustroom.web import views as web_views
 urlpatterns = [
     path("", web_views.home, name="home"),
     path("healthz", web_views.healthz, name="healthz"),
+    path("accounts/", include("trustroom.identity.account_urls")),
     path("accounts/", include("allauth.urls")),
     path("o/<slug:org_slug>/", include("trustroom.web.urls")),
     path("o/<slug:org_slug>/", include("trustroom.tenancy.urls")),

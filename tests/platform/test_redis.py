@@ -56,7 +56,7 @@ def test_failed_logins_are_limited_through_redis(redis_cache: str) -> None:
     ]
     # Different clients (as if on different web processes): the per-account limit still holds.
     assert all(r.status_code == 200 for r in attempts)
-    assert b"Too many failed login attempts" not in attempts[0].content
-    assert b"Too many failed login attempts" in attempts[-1].content
+    assert b"Too many failed sign-in attempts" not in attempts[0].content
+    assert b"Too many failed sign-in attempts" in attempts[-1].content
     keys = redis.Redis.from_url(REDIS_URL).keys(f"{redis_cache}:*")
     assert keys, "the rate-limit counters should live in Redis"

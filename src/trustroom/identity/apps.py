@@ -7,4 +7,7 @@ class IdentityConfig(AppConfig):
     verbose_name = "Identity"
 
     def ready(self) -> None:
-        from trustroom.identity import policies  # noqa: F401  (registers policies)
+        from trustroom.identity import (
+            policies,  # noqa: F401  (registers policies)
+            receivers,  # noqa: F401  (authentication events)
+        )

@@ -143,3 +143,48 @@ class SecurityPolicy(OrgOwnedModel):
             return True
         domain = email.rsplit("@", 1)[-1].strip().lower()
         return domain in self.allowed_email_domains
+
+
+class AuthEventKind(models.TextChoices):
+    LOGIN = "login", "Signed in"
+    LOGIN_FAILED = "login_failed", "Sign-in failed"
+    LOGOUT = "logout", "Signed out"
+    MFA_ADDED = "mfa_added", "Authenticator added"
+    MFA_REMOVED = "mfa_removed", "Authenticator removed"
+    MFA_USED = "mfa_used", "Authenticator used"
+    MFA_FAILED = "mfa_failed", "Authenticator code refused"
+    RECOVERY_CODE_USED = "recovery_code_used", "Recovery code used"
+    RECOVERY_CODES_REGENERATED = "recovery_codes_regenerated", "Recovery codes regenerated"
+    PASSWORD_CHANGED = "password_changed", "Password changed"
+    PASSWORD_SET = "password_set", "Password set"
+    PASSWORD_RESET = "password_reset", "Password reset"
+
+
+class AuthEvent(models.Model):
+    """One authentication event, kept at platform level (not per organization).
+
+    Sign-in failures for e-mail addresses nobody has are kept too, so `user` is nullable and
+    `email` holds what was typed. The same event is also appended to the audit log of every
+    organization the user is a member of (see `trustroom.identity.auth_events`).
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="auth_events"
+    )
+    email = models.CharField(max_length=254, blank=True)
+    kind = models.CharField(max_length=32, choices=AuthEventKind.choices)
+    success = models.BooleanField()
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=400, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering: ClassVar = ["-created_at", "-id"]
+        indexes: ClassVar = [
+            models.Index(fields=["user", "-created_at"], name="authevent_user_recent"),
+            models.Index(fields=["email", "-created_at"], name="authevent_email_recent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.email or self.user_id})"

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from trustroom.identity import account_views
+
+app_name = "identity-account"
+
+urlpatterns = [
+    path("security/activity/", account_views.sign_in_activity, name="activity"),
+]
