@@ -120,4 +120,7 @@ class ApiTokensViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgReso
 
 
 def register(router: SimpleRouter) -> None:
+    from trustroom.identity import allowlist_api
+
     router.register(r"api-tokens", ApiTokensViewSet, basename="api-token")
+    allowlist_api.register(router)

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.utils import timezone
 
-from trustroom.identity.models import ApiToken, TokenScope
+from trustroom.identity.models import AllowlistAudience, ApiToken, TokenScope
 
 DEFAULT_TOKEN_DAYS = 90
 
@@ -40,3 +40,19 @@ class ApiTokenForm(forms.Form):
 
     def expires_at(self) -> datetime:
         return timezone.now() + timedelta(days=self.cleaned_data["expires_in_days"])
+
+
+class IpAllowlistEntryForm(forms.Form):
+    """Add one network to the IP allowlist. The service validates and normalizes the network."""
+
+    network = forms.CharField(
+        label="Network (CIDR) or address",
+        max_length=100,
+        help_text="IPv4 or IPv6, e.g. 203.0.113.0/24, 198.51.100.7 or 2001:db8::/32. "
+        "A single address is saved as /32 (IPv4) or /128 (IPv6).",
+    )
+    label = forms.CharField(
+        label="Label", max_length=100, required=False, help_text="What the network is, e.g. “Office VPN”."
+    )
+    applies_to = forms.ChoiceField(label="Applies to", choices=AllowlistAudience.choices)
+    confirm_lockout = forms.BooleanField(required=False, widget=forms.HiddenInput)

@@ -1,10 +1,19 @@
 from django.urls import path
 
-from trustroom.identity import views
+from trustroom.identity import allowlist_views, views
 
 app_name = "identity"
 
 urlpatterns = [
     path("api-tokens/", views.ApiTokensView.as_view(), name="api-tokens"),
     path("api-tokens/<int:pk>/revoke/", views.ApiTokenRevokeView.as_view(), name="api-token-revoke"),
+]
+
+urlpatterns += [
+    path("ip-allowlist/", allowlist_views.IpAllowlistView.as_view(), name="ip-allowlist"),
+    path(
+        "ip-allowlist/<int:pk>/remove/",
+        allowlist_views.IpAllowlistRemoveView.as_view(),
+        name="ip-allowlist-remove",
+    ),
 ]
