@@ -171,3 +171,25 @@ def test_only_owners_and_admins_write_tokens_cannot(org_a, owner_a) -> None:
     assert post(bearer(plaintext), LIST, {"network": "10.0.0.0/8"}).status_code == 403
     assert post(signed_in(member(org_a, "admin")), LIST, {"network": "127.0.0.1"}).status_code == 201
     assert networks(org_a) == ["127.0.0.1/32"]
+
+
+def test_every_organization_endpoint_builds_on_the_checked_base() -> None:
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    from trustroom.api.base import OrgScopedAPIView
+
+    def walk(resolver: URLResolver, prefix: str = "") -> list[tuple[str, Any]]:
+        found: list[tuple[str, Any]] = []
+        for pattern in resolver.url_patterns:
+            route = prefix + str(pattern.pattern)
+            if isinstance(pattern, URLResolver):
+                found += walk(pattern, route)
+            elif isinstance(pattern, URLPattern) and route.startswith("api/v1/orgs/<slug:org_slug>/"):
+                view = getattr(pattern.callback, "cls", None) or getattr(pattern.callback, "view_class", None)
+                found.append((route, view))
+        return found
+
+    endpoints = walk(get_resolver())
+    assert len(endpoints) > 20
+    unchecked = [r for r, v in endpoints if not (isinstance(v, type) and issubclass(v, OrgScopedAPIView))]
+    assert unchecked == [], f"endpoints that skip the IP allowlist check: {unchecked}"

@@ -103,7 +103,9 @@ def audience_of(principal: Principal) -> str:
 def networks_for(audience: str) -> tuple[str, ...]:
     """The current organization's networks for one audience; empty = that audience is unrestricted."""
     applies = [value for value, audiences in _AUDIENCES_OF.items() if audience in audiences]
-    rows = IpAllowlistEntry.objects.filter(applies_to__in=applies).values_list("network", flat=True)
+    rows = (
+        IpAllowlistEntry.objects.filter(applies_to__in=applies).order_by().values_list("network", flat=True)
+    )
     return tuple(sorted(rows))
 
 
