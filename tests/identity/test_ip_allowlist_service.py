@@ -189,3 +189,20 @@ def test_another_organizations_list_does_not_apply(org_a, owner_a, org_b, owner_
     with org_scope(org_b):
         refusal = refusal_for(principal_for(owner_b, org_b), "203.0.113.9")
     assert refusal is not None and "203.0.113.9" in refusal.message
+
+
+def test_operator_command_shows_and_clears(org_a, owner_a) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    allow(org_a, owner_a, "10.0.0.0/8", label="VPN")
+    out = StringIO()
+    call_command("ip_allowlist", "show", "alpha-co", stdout=out)
+    assert "10.0.0.0/8\tboth\tVPN" in out.getvalue()
+    call_command("ip_allowlist", "clear", "alpha-co", stdout=out)
+    assert "removed 1 network(s)" in out.getvalue()
+    with org_scope(org_a):
+        assert IpAllowlistEntry.objects.count() == 0
+        event = AuditEvent.objects.filter(action="ip_allowlist.updated").order_by("-seq").first()
+    assert event is not None and event.actor_label == "system" and event.changes["after"] == []
