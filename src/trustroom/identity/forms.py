@@ -55,4 +55,3 @@ class IpAllowlistEntryForm(forms.Form):
         label="Label", max_length=100, required=False, help_text="What the network is, e.g. “Office VPN”."
     )
     applies_to = forms.ChoiceField(label="Applies to", choices=AllowlistAudience.choices)
-    confirm_lockout = forms.BooleanField(required=False, widget=forms.HiddenInput)
