@@ -8,7 +8,8 @@ from typing import Any
 from django.test import Client
 
 from tests.factories import principal_for
-from trustroom.identity.models import ApiToken, SecurityPolicy
+from trustroom.identity.ip_allowlist import add_allowlist_entry
+from trustroom.identity.models import ApiToken, IpAllowlistEntry, SecurityPolicy
 from trustroom.identity.services import create_api_token, update_security_policy
 from trustroom.tenancy.models import Organization
 from trustroom.tenancy.scope import org_scope
@@ -46,3 +47,26 @@ def enrol_totp(user: Any) -> str:
     secret = generate_totp_secret()
     TOTP.activate(user, secret)
     return secret
+
+
+def allow(
+    organization: Organization,
+    by: Any,
+    network: str,
+    *,
+    applies_to: str = "both",
+    label: str = "",
+    current_ip: str | None = None,
+) -> IpAllowlistEntry:
+    """Add a network to the organization's IP allowlist through the service, as `by` (an owner/admin).
+
+    Saved with the lockout confirmed unless `current_ip` is given, so tests can set up any list."""
+    with org_scope(organization):
+        return add_allowlist_entry(
+            actor=principal_for(by, organization),
+            network=network,
+            label=label,
+            applies_to=applies_to,
+            current_ip=current_ip,
+            confirm_lockout=current_ip is None,
+        )

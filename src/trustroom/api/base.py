@@ -10,6 +10,8 @@ from rest_framework import exceptions, permissions, viewsets
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
+from trustroom.identity.client_ip import client_ip
+from trustroom.identity.ip_allowlist import refusal_for
 from trustroom.identity.models import ApiToken, TokenScope
 from trustroom.tenancy import policies
 from trustroom.tenancy.models import Organization, Role
@@ -100,6 +102,11 @@ class OrgScopedAPIView(APIView):
             if membership is None:
                 raise exceptions.NotFound("No such organization.")
             principal = Principal(organization=self.organization, role=membership.role, user=request.user)
+        # The one allowlist check of the API, for sessions and tokens alike. A refused request is rolled
+        # back whole (the exception handler marks the transaction), a token's "last used" included.
+        refusal = refusal_for(principal, client_ip(request))
+        if refusal is not None:
+            raise exceptions.PermissionDenied(refusal.message, code="ip_not_allowed")
         self.principal = principal
         request.principal = principal  # type: ignore[attr-defined]
         request._request.principal = principal  # type: ignore[attr-defined]

@@ -14,6 +14,7 @@ from django.utils import timezone
 from trustroom.identity.models import (
     SESSION_LIFETIME_MAX_MINUTES,
     SESSION_LIFETIME_MIN_MINUTES,
+    AllowlistAudience,
     ApiToken,
     SecurityPolicy,
     TokenScope,
@@ -98,3 +99,18 @@ class SecurityPolicyForm(forms.Form):
 
 
 SECURITY_POLICY_FORM_FIELDS = ("require_mfa", "session_lifetime_minutes", "allowed_email_domains", "sso_only")
+
+
+class IpAllowlistEntryForm(forms.Form):
+    """Add one network to the IP allowlist. The service validates and normalizes the network."""
+
+    network = forms.CharField(
+        label="Network (CIDR) or address",
+        max_length=100,
+        help_text="IPv4 or IPv6, e.g. 203.0.113.0/24, 198.51.100.7 or 2001:db8::/32. "
+        "A single address is saved as /32 (IPv4) or /128 (IPv6).",
+    )
+    label = forms.CharField(
+        label="Label", max_length=100, required=False, help_text="What the network is, e.g. “Office VPN”."
+    )
+    applies_to = forms.ChoiceField(label="Applies to", choices=AllowlistAudience.choices)

@@ -188,3 +188,47 @@ class AuthEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.email or self.user_id})"
+
+
+class AllowlistAudience(models.TextChoices):
+    BOTH = "both", "Members and API tokens"
+    MEMBERS = "members", "Members only"
+    API_TOKENS = "api_tokens", "API tokens only"
+
+
+class IpAllowlistEntry(OrgOwnedModel):
+    """One network the organization allows access from (see `trustroom.identity.ip_allowlist`).
+
+    An organization with no entry for an audience (members, API tokens) is unrestricted for it; from its
+    first entry on, every other address is refused. `network` is stored normalized ("203.0.113.0/24",
+    "2001:db8::/32"); a single address is stored as a /32 or /128.
+    """
+
+    network = models.CharField(max_length=49)
+    label = models.CharField(max_length=100, blank=True)
+    applies_to = models.CharField(
+        max_length=10, choices=AllowlistAudience.choices, default=AllowlistAudience.BOTH
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering: ClassVar = ["network"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=["organization", "network"], name="ipallowlist_unique_network_per_org"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.network} ({self.label})" if self.label else self.network
+
+    @property
+    def for_members(self) -> bool:
+        return self.applies_to in (AllowlistAudience.BOTH, AllowlistAudience.MEMBERS)
+
+    @property
+    def for_api_tokens(self) -> bool:
+        return self.applies_to in (AllowlistAudience.BOTH, AllowlistAudience.API_TOKENS)

@@ -1,4 +1,5 @@
-from trustroom.identity.models import ApiToken, SecurityPolicy
+from trustroom.identity.models import ApiToken, IpAllowlistEntry, SecurityPolicy
+from trustroom.tenancy.models import Role
 from trustroom.tenancy.policies import ALL_ROLES, MANAGERS, NOBODY, ModelPolicy, register
 
 # Tokens are revoked, never edited; only owners and admins handle them.
@@ -6,3 +7,9 @@ register(ApiToken, ModelPolicy(view=MANAGERS, add=MANAGERS, change=NOBODY, delet
 # Every member may read how the organization signs in; owners and admins change it (no add/delete:
 # there is one policy, created on first change).
 register(SecurityPolicy, ModelPolicy(view=ALL_ROLES, add=NOBODY, change=MANAGERS, delete=NOBODY))
+
+# Owners and admins manage the IP allowlist; auditors read it (it is an access control they review).
+register(
+    IpAllowlistEntry,
+    ModelPolicy(view=MANAGERS | {Role.AUDITOR}, add=MANAGERS, change=MANAGERS, delete=MANAGERS),
+)

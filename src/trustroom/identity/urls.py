@@ -1,6 +1,6 @@
 from django.urls import path
 
-from trustroom.identity import views
+from trustroom.identity import allowlist_views, views
 
 app_name = "identity"
 
@@ -8,4 +8,13 @@ urlpatterns = [
     path("api-tokens/", views.ApiTokensView.as_view(), name="api-tokens"),
     path("api-tokens/<int:pk>/revoke/", views.ApiTokenRevokeView.as_view(), name="api-token-revoke"),
     path("settings/security/", views.SecurityPolicyView.as_view(), name="security-policy"),
+]
+
+urlpatterns += [
+    path("ip-allowlist/", allowlist_views.IpAllowlistView.as_view(), name="ip-allowlist"),
+    path(
+        "ip-allowlist/<int:pk>/remove/",
+        allowlist_views.IpAllowlistRemoveView.as_view(),
+        name="ip-allowlist-remove",
+    ),
 ]

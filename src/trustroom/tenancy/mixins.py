@@ -6,7 +6,8 @@ from typing import Any, ClassVar
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import Model, QuerySet
-from django.http import Http404, HttpRequest, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import render
 
 from trustroom.tenancy import policies
 from trustroom.tenancy.models import Organization
@@ -27,6 +28,22 @@ def resolve_member_principal(request: HttpRequest, slug: str) -> Principal:
     if organization is None or membership is None:
         raise Http404("No such organization.")
     return Principal(organization=organization, role=membership.role, user=request.user)
+
+
+def ip_allowlist_refusal(request: HttpRequest, principal: Principal) -> HttpResponse | None:
+    """The 403 page when the organization's IP allowlist for members does not include the client.
+
+    The one check for pages: every view under /o/<org_slug>/ builds on this mixin (a test walks the
+    URL patterns to keep it so). Run after membership is known, so strangers still get the same 404.
+    """
+    from trustroom.identity.client_ip import client_ip
+    from trustroom.identity.ip_allowlist import refusal_for
+
+    refusal = refusal_for(principal, client_ip(request))
+    if refusal is None:
+        return None
+    context = {"organization": principal.organization, "refusal": refusal, "page_title": "Not allowed"}
+    return render(request, "identity/ip_not_allowed.html", context, status=403)
 
 
 class OrgScopedViewMixin(LoginRequiredMixin):
@@ -52,6 +69,9 @@ class OrgScopedViewMixin(LoginRequiredMixin):
         request.organization = principal.organization  # type: ignore[attr-defined]
         request.principal = principal  # type: ignore[attr-defined]
         with org_scope(principal.organization):
+            refused = ip_allowlist_refusal(request, principal)
+            if refused is not None:
+                return refused
             self.check_permission()
             response = super().dispatch(request, *args, **kwargs)
             render = getattr(response, "render", None)
