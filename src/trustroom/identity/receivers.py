@@ -1,6 +1,7 @@
 """Signal receivers that turn sign-in, MFA and password signals into authentication events.
 
-Each receiver only calls `trustroom.identity.auth_events.record_auth_event`; failed password sign-ins
+Each receiver only calls `trustroom.identity.auth_events.record_auth_event` (or stamps the session's
+sign-in time, `policy_enforcement.mark_signed_in`); failed password sign-ins
 come from the account adapter (`adapters.AccountAdapter.authentication_failed`).
 """
 
@@ -16,6 +17,7 @@ from django.dispatch import receiver
 
 from trustroom.identity.auth_events import record_auth_event
 from trustroom.identity.models import AuthEventKind
+from trustroom.identity.policy_enforcement import mark_signed_in
 
 SESSION_METHODS_KEY = "account_authentication_methods"  # where allauth lists how this session signed in
 
@@ -33,6 +35,14 @@ def on_logged_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     records = session.get(SESSION_METHODS_KEY, []) if session is not None else []
     methods = sorted({str(record.get("method")) for record in records if isinstance(record, dict)})
     record_auth_event(actor=user, kind=AuthEventKind.LOGIN, request=request, details={"methods": methods})
+
+
+# Django's own signal, sent by every login into a session (allauth's flow, an accepted invitation, the
+# test client): the session lifetime counts from here, so no later request has to stamp it.
+@receiver(auth_signals.user_logged_in, dispatch_uid="trustroom-session-signed-in")
+def on_session_logged_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    if getattr(request, "session", None) is not None:
+        mark_signed_in(request)
 
 
 @receiver(auth_signals.user_logged_out, dispatch_uid="trustroom-auth-logout")
