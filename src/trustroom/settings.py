@@ -62,6 +62,9 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.socialaccount.providers.saml",
     "trustroom.tenancy",
     "trustroom.identity",
     "trustroom.audit",
@@ -285,6 +288,18 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password_from_key": "20/m/ip",
 }
 MFA_RATE_LIMITS = {"webauthn_login": "10/m/ip"}
+# Single sign-on: each organization's SSO connections (OIDC, SAML) are its own records, handed to allauth
+# by the adapter; OIDC runs through a stricter provider class (nonce, PKCE, signed ID token, exact issuer).
+SOCIALACCOUNT_ADAPTER = "trustroom.identity.sso.adapter.SocialAccountAdapter"
+SOCIALACCOUNT_PROVIDERS = {
+    "openid_connect": {"provider_class": "trustroom.identity.sso.oidc.StrictOpenIDConnectProvider"},
+}
+SOCIALACCOUNT_AUTO_SIGNUP = True  # only when just-in-time provisioning allows it (see the adapter)
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # linking by e-mail is decided by trustroom.identity.sso
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_REQUESTS_TIMEOUT = env_int("TRUSTROOM_SSO_HTTP_TIMEOUT_SECONDS", 10)
 INVITATION_TTL_DAYS = env_int("TRUSTROOM_INVITATION_TTL_DAYS", 7)
 API_TOKEN_MAX_DAYS = env_int("TRUSTROOM_API_TOKEN_MAX_DAYS", 365)
 # How many reverse proxies (load balancer, nginx) stand in front of the app and append to X-Forwarded-For.

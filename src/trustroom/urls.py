@@ -1,12 +1,27 @@
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from trustroom.api import urls as api_urls
+from trustroom.identity.sso import oidc as sso_oidc
+from trustroom.identity.sso import saml as sso_saml
 from trustroom.web import views as web_views
 
 urlpatterns = [
     path("", web_views.home, name="home"),
     path("healthz", web_views.healthz, name="healthz"),
     path("accounts/", include("trustroom.identity.account_urls")),
+    # allauth's OIDC views, replaced (same paths, matched first) by ones that use the strict OIDC adapter.
+    re_path(r"^accounts/oidc/(?P<provider_id>[^/]+)/login/$", sso_oidc.login_view, name="sso-oidc-login"),
+    re_path(
+        r"^accounts/oidc/(?P<provider_id>[^/]+)/login/callback/$",
+        sso_oidc.callback_view,
+        name="sso-oidc-callback",
+    ),
+    # allauth's SAML ACS finish step, replaced (same path, matched first) to refuse replayed assertions.
+    re_path(
+        r"^accounts/saml/(?P<organization_slug>[^/]+)/acs/finish/$",
+        sso_saml.finish_acs,
+        name="sso-saml-finish-acs",
+    ),
     path("accounts/", include("allauth.urls")),
     path("o/<slug:org_slug>/", include("trustroom.web.urls")),
     path("o/<slug:org_slug>/", include("trustroom.tenancy.urls")),

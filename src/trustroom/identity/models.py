@@ -158,6 +158,8 @@ class AuthEventKind(models.TextChoices):
     PASSWORD_CHANGED = "password_changed", "Password changed"
     PASSWORD_SET = "password_set", "Password set"
     PASSWORD_RESET = "password_reset", "Password reset"
+    SSO_LOGIN = "sso_login", "Signed in through SSO"
+    SSO_FAILED = "sso_failed", "SSO sign-in refused"
 
 
 class AuthEvent(models.Model):
@@ -232,3 +234,80 @@ class IpAllowlistEntry(OrgOwnedModel):
     @property
     def for_api_tokens(self) -> bool:
         return self.applies_to in (AllowlistAudience.BOTH, AllowlistAudience.API_TOKENS)
+
+
+class SsoProtocol(models.TextChoices):
+    OIDC = "oidc", "OpenID Connect"
+    SAML = "saml", "SAML 2.0"
+
+
+class OidcPreset(models.TextChoices):
+    GENERIC = "generic", "Any OpenID Provider"
+    GOOGLE = "google", "Google Workspace"
+    OKTA = "okta", "Okta"
+    ENTRA = "entra", "Microsoft Entra ID"
+
+
+class SsoConnection(OrgOwnedModel):
+    """An identity provider the organization's members sign in through (see `trustroom.identity.sso`).
+
+    The connection is known to allauth as the provider id `<organization slug>.<key>`, which is also in
+    the callback and ACS URLs the identity provider is configured with. An identity it asserts is
+    accepted only for an e-mail address in `email_domains`; a new person arriving that way is created
+    and made a member with `default_role` when `jit_provisioning` is on. The OIDC client secret is kept
+    sealed under the key-encryption keyset, bound to the organization and the connection.
+    """
+
+    key = models.SlugField(max_length=20)
+    name = models.CharField(max_length=100)
+    protocol = models.CharField(max_length=4, choices=SsoProtocol.choices)
+    enabled = models.BooleanField(default=True)
+    email_domains = models.JSONField(default=list)
+    jit_provisioning = models.BooleanField(default=True)
+    default_role = models.CharField(max_length=20, default="viewer")
+    # OpenID Connect
+    oidc_preset = models.CharField(max_length=10, choices=OidcPreset.choices, blank=True)
+    oidc_issuer = models.URLField(max_length=300, blank=True)
+    oidc_client_id = models.CharField(max_length=300, blank=True)
+    oidc_client_secret_sealed = models.TextField(blank=True)
+    # SAML 2.0
+    saml_idp_entity_id = models.CharField(max_length=300, blank=True)
+    saml_idp_sso_url = models.URLField(max_length=500, blank=True)
+    saml_idp_certificate = models.TextField(blank=True)
+    saml_allow_idp_initiated = models.BooleanField(default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering: ClassVar = ["name"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["organization", "key"], name="ssoconnection_unique_key_per_org"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_protocol_display()})"
+
+
+class SsoAssertionUse(models.Model):
+    """A SAML assertion already used to sign in, kept until it expires: the same one is refused again.
+
+    Platform-level (the provider id names the organization and connection): the check runs before the
+    person and their organization are known to the request.
+    """
+
+    provider_id = models.CharField(max_length=80)
+    assertion_id = models.CharField(max_length=200)
+    not_on_or_after = models.DateTimeField()
+    used_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["provider_id", "assertion_id"], name="ssoassertionuse_once"),
+        ]
+        indexes: ClassVar = [models.Index(fields=["not_on_or_after"], name="ssoassertionuse_expiry")]
+
+    def __str__(self) -> str:
+        return f"{self.assertion_id} via {self.provider_id}"

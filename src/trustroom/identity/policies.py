@@ -1,4 +1,4 @@
-from trustroom.identity.models import ApiToken, IpAllowlistEntry, SecurityPolicy
+from trustroom.identity.models import ApiToken, IpAllowlistEntry, SecurityPolicy, SsoConnection
 from trustroom.tenancy.models import Role
 from trustroom.tenancy.policies import ALL_ROLES, MANAGERS, NOBODY, ModelPolicy, register
 
@@ -12,4 +12,11 @@ register(SecurityPolicy, ModelPolicy(view=ALL_ROLES, add=NOBODY, change=MANAGERS
 register(
     IpAllowlistEntry,
     ModelPolicy(view=MANAGERS | {Role.AUDITOR}, add=MANAGERS, change=MANAGERS, delete=MANAGERS),
+)
+
+# SSO connections decide who signs in as the organization's members: owners change them; admins and
+# auditors read them.
+register(
+    SsoConnection,
+    ModelPolicy(view=MANAGERS | {Role.AUDITOR}, add={Role.OWNER}, change={Role.OWNER}, delete={Role.OWNER}),
 )

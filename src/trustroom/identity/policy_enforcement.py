@@ -6,7 +6,12 @@
   (TOTP or WebAuthn) is sent to MFA enrolment from every page of that organization, and answered 403
   by its API.
 
-Both read the person signed in through the session. API tokens are not people and carry no session:
+- **SSO-only**: on the pages and API of an organization in SSO-only mode, a member whose session was not
+  signed in through one of that organization's SSO connections is sent to its SSO sign-in page (403 on the
+  API). Owners are exempt, as the way back in when the identity provider fails (they still need MFA when
+  the organization requires it).
+
+All three read the person signed in through the session. API tokens are not people and carry no session:
 a request authenticated by a token alone reaches here as anonymous and is left alone (a token's
 organization decides in advance who may hold it; MFA and session lifetime do not apply to it).
 Both fail closed: a policy that cannot be read (a database error) is an error, never "no policy".
@@ -27,7 +32,7 @@ from django.urls import reverse
 
 from trustroom.identity.models import SecurityPolicy
 from trustroom.identity.selectors import has_mfa, policies_of_user, security_policy_for
-from trustroom.tenancy.models import Organization
+from trustroom.tenancy.models import Organization, Role
 from trustroom.tenancy.selectors import membership_in, organization_by_slug
 
 # Unix time (seconds) of the sign-in, written by the account adapter's `login`.
@@ -72,7 +77,7 @@ class SecurityPolicyMiddleware:
         if user.is_authenticated:
             self.enforce_session_lifetime(request)
         if request.user.is_authenticated:
-            refusal = self.enforce_mfa(request)
+            refusal = self.enforce_organization_policy(request)
             if refusal is not None:
                 return refusal
         return self.get_response(request)
@@ -91,16 +96,41 @@ class SecurityPolicyMiddleware:
             logout(request)
             messages.warning(request, SESSION_EXPIRED_MESSAGE)
 
-    def enforce_mfa(self, request: HttpRequest) -> HttpResponse | None:
+    @staticmethod
+    def signed_in_through_sso(request: HttpRequest, organization: Organization, membership: Any) -> bool:
+        from trustroom.identity.sso.acceptance import SESSION_SSO_ORGS
+
+        if membership.role == Role.OWNER:
+            return True  # break-glass: owners keep password + MFA sign-in
+        return organization.pk in request.session.get(SESSION_SSO_ORGS, [])
+
+    @staticmethod
+    def refuse_without_sso(request: HttpRequest, organization: Organization, *, api: bool) -> HttpResponse:
+        message = f"{organization.name} requires signing in through its single sign-on."
+        if api:
+            return JsonResponse({"detail": message, "code": "sso_required"}, status=403)
+        messages.warning(request, message)
+        target = reverse("identity-account:sso-organization", kwargs={"org_slug": organization.slug})
+        if getattr(request, "htmx", False):
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = target
+            return response
+        return redirect(target)
+
+    def enforce_organization_policy(self, request: HttpRequest) -> HttpResponse | None:
         page = ORG_PAGE.match(request.path_info)
         api = None if page else ORG_API.match(request.path_info)
         match = page or api
         if match is None:
             return None
         organization = organization_by_slug(match["slug"])
-        if organization is None or membership_in(request.user, organization) is None:
+        membership = membership_in(request.user, organization) if organization is not None else None
+        if organization is None or membership is None:
             return None  # the view answers 404, as for any organization one does not belong to
-        if not security_policy_for(organization).require_mfa or has_mfa(request.user):
+        policy = security_policy_for(organization)
+        if policy.sso_only and not self.signed_in_through_sso(request, organization, membership):
+            return self.refuse_without_sso(request, organization, api=api is not None)
+        if not policy.require_mfa or has_mfa(request.user):
             return None
         message = mfa_required_message(organization)
         if api is not None:

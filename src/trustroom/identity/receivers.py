@@ -18,6 +18,7 @@ from django.dispatch import receiver
 from trustroom.identity.auth_events import record_auth_event
 from trustroom.identity.models import AuthEventKind
 from trustroom.identity.policy_enforcement import mark_signed_in
+from trustroom.identity.sso.acceptance import complete_sso_login
 
 SESSION_METHODS_KEY = "account_authentication_methods"  # where allauth lists how this session signed in
 
@@ -34,6 +35,10 @@ def on_logged_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     session = getattr(request, "session", None)
     records = session.get(SESSION_METHODS_KEY, []) if session is not None else []
     methods = sorted({str(record.get("method")) for record in records if isinstance(record, dict)})
+    sociallogin = kwargs.get("sociallogin")
+    if sociallogin is not None:  # through an SSO connection: membership, session mark, `sso_login` event
+        complete_sso_login(request=request, user=user, sociallogin=sociallogin)
+        return
     record_auth_event(actor=user, kind=AuthEventKind.LOGIN, request=request, details={"methods": methods})
 
 

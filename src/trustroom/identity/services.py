@@ -109,8 +109,10 @@ SSO_REQUIRED_MESSAGE = "Add an SSO connection first: SSO-only mode would leave n
 
 
 def has_sso_connection(organization: Organization) -> bool:
-    """Whether the organization can sign its members in through SSO. No SSO connections exist yet."""
-    return False
+    """Whether the organization can sign its members in through SSO (an enabled connection)."""
+    from trustroom.identity.sso.connections import has_enabled_connection
+
+    return has_enabled_connection(organization)
 
 
 def _clean_domains(value: Any) -> list[str]:

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from trustroom.identity import allowlist_views, views
+from trustroom.identity.sso import views as sso_views
 
 app_name = "identity"
 
@@ -16,5 +17,15 @@ urlpatterns += [
         "ip-allowlist/<int:pk>/remove/",
         allowlist_views.IpAllowlistRemoveView.as_view(),
         name="ip-allowlist-remove",
+    ),
+]
+
+urlpatterns += [
+    path("settings/sso/", sso_views.SsoConnectionsView.as_view(), name="sso-connections"),
+    path("settings/sso/<int:pk>/", sso_views.SsoConnectionView.as_view(), name="sso-connection"),
+    path(
+        "settings/sso/<int:pk>/delete/",
+        sso_views.SsoConnectionDeleteView.as_view(),
+        name="sso-connection-delete",
     ),
 ]

@@ -61,6 +61,11 @@ def document_aad(*, organization_id: int, document_uid: str, purpose: str = "con
     return _associated_data(kind="document", org=organization_id, doc=str(document_uid), purpose=purpose)
 
 
+def sso_secret_aad(*, organization_id: int, connection_key: str) -> bytes:
+    """An SSO connection's OIDC client secret (see `trustroom.identity.sso.secrets`)."""
+    return _associated_data(kind="sso-client-secret", org=organization_id, connection=connection_key)
+
+
 def mfa_secret_aad() -> bytes:
     """A TOTP secret or recovery-code seed of allauth's MFA (see `trustroom.identity.mfa_adapter`)."""
     return _associated_data(kind="mfa-secret")
