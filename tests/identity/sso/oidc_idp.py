@@ -44,6 +44,7 @@ TENANTS = ("a", "b")
 DEFAULT_SCOPE = "openid email profile"
 START_TIMEOUT_SECONDS = 20.0
 HTTP_TIMEOUT_SECONDS = 10.0
+CLIENT_SECRET_BASIC = "client_secret_basic"
 MAX_REDIRECTS = 20
 
 
@@ -109,7 +110,7 @@ class OidcIdp:
         client_id: str,
         client_secret: str,
         redirect_uris: list[str],
-        token_endpoint_auth_method: str = "client_secret_basic",
+        token_endpoint_auth_method: str = CLIENT_SECRET_BASIC,
     ) -> None:
         """Register (or replace) a confidential client with the authorization-code grant at one tenant."""
         self._check_tenant(tenant)
@@ -198,7 +199,7 @@ class OidcIdp:
         code_verifier: str,
     ) -> requests.Response:
         """POST the authorization code to the tenant's token endpoint as the client; the raw response."""
-        method = self._clients.get((tenant, client_id), "client_secret_basic")
+        method = self._clients.get((tenant, client_id), CLIENT_SECRET_BASIC)
         data = {
             "grant_type": "authorization_code",
             "code": code,
@@ -206,13 +207,15 @@ class OidcIdp:
             "code_verifier": code_verifier,
         }
         auth: tuple[str, str] | None = None
-        if method == "client_secret_basic":
+        if method == CLIENT_SECRET_BASIC:
             auth = (client_id, client_secret)
         else:
             data["client_id"] = client_id
             if method == "client_secret_post":
                 data["client_secret"] = client_secret
-        return self._http.post(self.token_endpoint(tenant), data=data, auth=auth, timeout=HTTP_TIMEOUT_SECONDS)
+        return self._http.post(
+            self.token_endpoint(tenant), data=data, auth=auth, timeout=HTTP_TIMEOUT_SECONDS
+        )
 
     def issue_id_token(
         self,
@@ -243,7 +246,9 @@ class OidcIdp:
             raise OidcIdpError(f"the test IdP sent no code to {callback}")
         if query.get("state") != [state]:
             raise OidcIdpError(f"the test IdP returned state {query.get('state')}, expected {state}")
-        response = self.exchange_code(tenant, client_id, client_secret, redirect_uri, query["code"][0], verifier)
+        response = self.exchange_code(
+            tenant, client_id, client_secret, redirect_uri, query["code"][0], verifier
+        )
         if response.status_code != 200:
             raise OidcIdpError(f"token endpoint answered {response.status_code}: {response.text[:1000]}")
         return str(response.json()["id_token"])
@@ -315,8 +320,12 @@ def running_oidc_idp(workdir: Path) -> Iterator[OidcIdp]:
     )
     stdout: queue.Queue[str] = queue.Queue()
     stderr: queue.Queue[str] = queue.Queue()
-    for stream, sink in ((process.stdout, stdout), (process.stderr, stderr)):
-        threading.Thread(target=_drain, args=(stream, sink), daemon=True).start()
+    readers = [
+        threading.Thread(target=_drain, args=(stream, sink), daemon=True)
+        for stream, sink in ((process.stdout, stdout), (process.stderr, stderr))
+    ]
+    for reader in readers:
+        reader.start()
 
     def stderr_text() -> str:
         lines = []
@@ -338,7 +347,8 @@ def running_oidc_idp(workdir: Path) -> Iterator[OidcIdp]:
                 line = stdout.get(timeout=min(remaining, 0.2))
             except queue.Empty:
                 if process.poll() is not None:
-                    time.sleep(0.2)  # let the reader threads collect the last words
+                    for reader in readers:  # let them collect node's last words
+                        reader.join(timeout=2)
                     raise OidcIdpError(
                         f"the test IdP exited with status {process.returncode} before listening; "
                         f"node's stderr: {stderr_text()}"
