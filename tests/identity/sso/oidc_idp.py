@@ -46,6 +46,7 @@ START_TIMEOUT_SECONDS = 20.0
 HTTP_TIMEOUT_SECONDS = 10.0
 CLIENT_SECRET_BASIC = "client_secret_basic"
 MAX_REDIRECTS = 20
+MIN_NODE = (20, 19)
 
 
 class OidcIdpError(RuntimeError):
@@ -274,8 +275,16 @@ class OidcIdp:
 # --- the process --------------------------------------------------------------------------------------------
 def unavailable_reason() -> str | None:
     """Why the test IdP cannot run here, or None."""
-    if shutil.which("node") is None:
+    node = shutil.which("node")
+    if node is None:
         return "node is not installed (scripts/ensure-services.sh installs it with apt-get)"
+    version = subprocess.run([node, "--version"], capture_output=True, text=True, check=False).stdout.strip()
+    try:
+        major, minor = (int(part) for part in version.lstrip("v").split(".")[:2])
+    except ValueError:
+        return f"could not read the version of {node} ({version!r})"
+    if (major, minor) < MIN_NODE:
+        return f"node {version} is too old for oidc-provider 9 (needs {MIN_NODE[0]}.{MIN_NODE[1]} or later)"
     if not (IDP_DIR / "node_modules" / "oidc-provider").is_dir():
         return (
             f"{IDP_DIR / 'node_modules'} is missing "
