@@ -197,3 +197,30 @@ def test_an_unknown_account_is_denied_at_the_callback(oidc_idp: OidcIdp) -> None
     assert "nobody" in query["error_description"]
     assert query["state"] == "s"
     assert "code" not in query
+
+
+@pytest.mark.parametrize(
+    ("attack", "differs"),
+    [("other-tenant", "iss"), ("other-client", "aud"), ("other-nonce", "nonce")],
+)
+def test_each_substitution_attack_token_differs_from_the_expected_one_in_a_single_claim(
+    oidc_idp: OidcIdp, attack: str, differs: str
+) -> None:
+    """The negative SSO tests replay these tokens; each must leave exactly one check able to refuse it."""
+    client_id, client_secret = new_client(oidc_idp, "a", "b")
+    other_client, other_secret = new_client(oidc_idp, "a")
+    sub = new_account(oidc_idp)
+    expected = {"iss": oidc_idp.issuer("a"), "aud": client_id, "nonce": "expected-nonce", "sub": sub}
+    if attack == "other-tenant":
+        token = oidc_idp.issue_id_token("b", client_id, client_secret, REDIRECT_URI, "expected-nonce", sub)
+    elif attack == "other-client":
+        token = oidc_idp.issue_id_token("a", other_client, other_secret, REDIRECT_URI, "expected-nonce", sub)
+    else:
+        token = oidc_idp.issue_id_token("a", client_id, client_secret, REDIRECT_URI, "another-nonce", sub)
+
+    header = jwt.get_unverified_header(token)
+    signing_key = jwt.PyJWKSet.from_dict(oidc_idp.jwks("a"))[header["kid"]]
+    claims = jwt.decode(
+        token, key=signing_key.key, algorithms=["RS256"], options={"verify_aud": False, "verify_iss": False}
+    )  # the signature is valid for tenant a's keys
+    assert {name for name, value in expected.items() if claims[name] != value} == {differs}
