@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Make sure the services the full test run uses are present and running, and set up the PostgreSQL roles.
+# Make sure the services the full test run uses are present and running (PostgreSQL, Redis, Chromium, Node.js
+# with the test OpenID Provider's modules), and set up the PostgreSQL roles.
 # With CI=true a missing service is a failure; otherwise it is reported and the run goes on without it.
 set -uo pipefail
 
@@ -9,6 +10,7 @@ PG_SUPERUSER=${TRUSTROOM_TEST_PG_SUPERUSER:-postgres}
 OWNER_ROLE=${TRUSTROOM_TEST_PG_OWNER_ROLE:-trustroom_owner}
 APP_ROLE=${TRUSTROOM_TEST_PG_APP_ROLE:-trustroom_app}
 STRICT=${CI:-false}
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
 missing=0
 
 need() {  # need <what> <why>
@@ -28,6 +30,30 @@ if [ ! -x /usr/bin/chromium ]; then
       || { tail -n 20 /tmp/trustroom-apt.log >&2; need chromium "apt-get install chromium failed"; }
   else
     need chromium "install it with: apt-get install chromium"
+  fi
+fi
+
+# --- Node.js and the test OpenID Provider (tests/idp/oidc) ---------------------------------------------------
+# The SSO tests start a real OpenID Provider (the npm package oidc-provider) on loopback; it needs Node.js
+# 20.19 or later and its node modules, installed from the committed package-lock.json.
+OIDC_IDP_DIR="$ROOT/tests/idp/oidc"
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  echo "Installing Node.js and npm for the test OpenID Provider..."
+  if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = "0" ]; then
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm) >/tmp/trustroom-apt-node.log 2>&1 \
+      || { tail -n 20 /tmp/trustroom-apt-node.log >&2; need Node.js "apt-get install nodejs npm failed"; }
+  else
+    need Node.js "install Node.js 20.19+ and npm (e.g. apt-get install nodejs npm)"
+  fi
+fi
+if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
+  if ! node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)'; then
+    need "Node.js 20.19+" "node $(node --version) is too old for oidc-provider 9 (the SSO tests' OpenID Provider)"
+  elif [ ! -d "$OIDC_IDP_DIR/node_modules/oidc-provider" ] \
+      || [ "$OIDC_IDP_DIR/package-lock.json" -nt "$OIDC_IDP_DIR/node_modules/.package-lock.json" ]; then
+    echo "Installing the test OpenID Provider's node modules..."
+    npm ci --prefix "$OIDC_IDP_DIR" --no-audit --no-fund >/tmp/trustroom-npm-oidc.log 2>&1 \
+      || { tail -n 20 /tmp/trustroom-npm-oidc.log >&2; need "the test OpenID Provider's node modules" "npm ci in tests/idp/oidc failed"; }
   fi
 fi
 
