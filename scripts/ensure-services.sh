@@ -57,6 +57,17 @@ if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
   fi
 fi
 
+# --- xmlsec1, with which pysaml2 signs for the loopback SAML IdP of the SSO tests ------------------------
+if ! command -v xmlsec1 >/dev/null 2>&1; then
+  echo "Installing Debian's xmlsec1 for the SAML SSO tests..."
+  if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = "0" ]; then
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq xmlsec1) >/tmp/trustroom-apt.log 2>&1 \
+      || { tail -n 20 /tmp/trustroom-apt.log >&2; need xmlsec1 "apt-get install xmlsec1 failed"; }
+  else
+    need xmlsec1 "install it with: apt-get install -y xmlsec1"
+  fi
+fi
+
 # --- PostgreSQL -------------------------------------------------------------------------------------------
 pg_up() { pg_isready -q -h "$PG_HOST" -p "$PG_PORT" 2>/dev/null; }
 if ! command -v psql >/dev/null 2>&1; then
