@@ -22,6 +22,7 @@ from allauth.socialaccount.providers.oauth2.client import OAuth2Error
 from allauth.socialaccount.providers.openid_connect.provider import OpenIDConnectProvider
 from allauth.socialaccount.providers.openid_connect.views import OpenIDConnectOAuth2Adapter
 from django.http import HttpRequest
+from requests import RequestException
 
 ALLOWED_ALGORITHMS = frozenset(
     {"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "EdDSA"}
@@ -110,6 +111,14 @@ class StrictOpenIDConnectProvider(OpenIDConnectProvider):
     def redirect(
         self, request: HttpRequest, process: Any, next_url: Any = None, data: Any = None, **kwargs: Any
     ) -> Any:
+        try:
+            self.get_oauth2_adapter(request).openid_config  # noqa: B018 - fetched and checked here, once
+        except (OAuth2Error, RequestException) as error:
+            from trustroom.identity.sso.acceptance import refuse
+
+            refuse(
+                request, f"The identity provider cannot be used: {error}", provider_id=self.app.provider_id
+            )
         nonce = secrets.token_urlsafe(32)
         auth_params = dict(kwargs.pop("auth_params", None) or self.get_auth_params())
         auth_params["nonce"] = nonce
