@@ -1,6 +1,6 @@
 from django.urls import path
 
-from trustroom.identity import allowlist_views, views
+from trustroom.identity import allowlist_views, support_views, views
 
 app_name = "identity"
 
@@ -16,5 +16,14 @@ urlpatterns += [
         "ip-allowlist/<int:pk>/remove/",
         allowlist_views.IpAllowlistRemoveView.as_view(),
         name="ip-allowlist-remove",
+    ),
+]
+
+urlpatterns += [
+    path("settings/support-access/", support_views.SupportAccessView.as_view(), name="support-access"),
+    path(
+        "settings/support-access/<int:pk>/revoke/",
+        support_views.SupportAccessRevokeView.as_view(),
+        name="support-access-revoke",
     ),
 ]
