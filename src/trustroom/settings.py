@@ -90,6 +90,8 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "trustroom.identity.policy_enforcement.SecurityPolicyMiddleware",
     "trustroom.audit.context.AuditContextMiddleware",
+    # After the audit context (it records with the request's address): logs every support staff request.
+    "trustroom.identity.support_access.SupportAccessAuditMiddleware",
 ]
 
 ROOT_URLCONF = "trustroom.urls"
@@ -334,6 +336,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "InvitationStatusEnum": "trustroom.tenancy.api.INVITATION_STATUS_CHOICES",
         "ApiTokenStatusEnum": "trustroom.identity.api.API_TOKEN_STATUS_CHOICES",
+        "TokenScopeEnum": "trustroom.identity.models.TokenScope",
+        "SupportScopeEnum": "trustroom.identity.models.SupportScope",
         "ComplianceStatusEnum": "trustroom.compliance.models.ComplianceStatus",
         "FrameworkKindEnum": "trustroom.compliance.models.FrameworkKind",
         "CertificationKindEnum": "trustroom.compliance.models.CertificationKind",

@@ -9,7 +9,7 @@ from django.test import Client
 
 from tests.factories import principal_for
 from trustroom.identity.ip_allowlist import add_allowlist_entry
-from trustroom.identity.models import ApiToken, IpAllowlistEntry, SecurityPolicy
+from trustroom.identity.models import ApiToken, IpAllowlistEntry, SecurityPolicy, SupportAccessGrant
 from trustroom.identity.services import create_api_token, update_security_policy
 from trustroom.tenancy.models import Organization
 from trustroom.tenancy.scope import org_scope
@@ -69,4 +69,35 @@ def allow(
             applies_to=applies_to,
             current_ip=current_ip,
             confirm_lockout=current_ip is None,
+        )
+
+
+def staff_user(*, mfa: bool = True, **fields: Any) -> Any:
+    """A platform staff account (no membership anywhere), with a TOTP authenticator unless `mfa=False`."""
+    from tests.factories import UserFactory
+
+    fields.setdefault("email", "support@platform.test")
+    user = UserFactory(is_staff=True, **fields)
+    if mfa:
+        enrol_totp(user)
+    return user
+
+
+def grant_support(
+    organization: Organization, owner: Any, staff: Any, *, scope: str = "read", hours: int = 24
+) -> SupportAccessGrant:
+    """Grant `staff` support access through the service, as `owner` would."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from trustroom.identity.support_access import grant_support_access
+
+    with org_scope(organization):
+        return grant_support_access(
+            actor=principal_for(owner, organization),
+            staff_email=staff.email,
+            scope=scope,
+            reason="Ticket 4711: exports fail",
+            expires_at=timezone.now() + timedelta(hours=hours),
         )

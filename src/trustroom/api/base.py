@@ -13,11 +13,13 @@ from rest_framework.views import APIView
 from trustroom.identity.client_ip import client_ip
 from trustroom.identity.ip_allowlist import refusal_for
 from trustroom.identity.models import ApiToken, TokenScope
+from trustroom.identity.support_access import SupportMfaRequired
 from trustroom.tenancy import policies
+from trustroom.tenancy.mixins import session_principal
 from trustroom.tenancy.models import Organization, Role
 from trustroom.tenancy.principal import Principal
 from trustroom.tenancy.scope import org_scope
-from trustroom.tenancy.selectors import membership_in, organization_by_slug
+from trustroom.tenancy.selectors import organization_by_slug
 
 ORG_URL_KWARG = "org_slug"
 # A token acts with the least role its scope needs, never as a manager: it cannot manage members or
@@ -98,10 +100,15 @@ class OrgScopedAPIView(APIView):
                 token=auth,
             )
         else:
-            membership = membership_in(request.user, self.organization)
-            if membership is None:
+            # Members, and platform staff under an active support access grant (the same function as
+            # the pages: trustroom.tenancy.mixins.session_principal); anyone else: 404.
+            try:
+                resolved = session_principal(request.user, self.organization)
+            except SupportMfaRequired as mfa_missing:
+                raise exceptions.PermissionDenied(str(mfa_missing), code="mfa_required") from None
+            if resolved is None:
                 raise exceptions.NotFound("No such organization.")
-            principal = Principal(organization=self.organization, role=membership.role, user=request.user)
+            principal = resolved
         # The one allowlist check of the API, for sessions and tokens alike. A refused request is rolled
         # back whole (the exception handler marks the transaction), a token's "last used" included.
         refusal = refusal_for(principal, client_ip(request))

@@ -186,11 +186,12 @@ class SecurityPolicyViewSet(OrgResourceViewSet):
 
 
 def register(router: SimpleRouter) -> None:
-    from trustroom.identity import allowlist_api
+    from trustroom.identity import allowlist_api, support_api
     from trustroom.identity.sso import api as sso_api
 
     router.register(r"api-tokens", ApiTokensViewSet, basename="api-token")
     allowlist_api.register(router)
     sso_api.register(router)
+    support_api.register(router)
     # One policy per organization: an empty prefix puts its action at security-policy/.
     router.register(r"", SecurityPolicyViewSet, basename="security-policy")

@@ -14,9 +14,11 @@ from django.utils import timezone
 from trustroom.identity.models import (
     SESSION_LIFETIME_MAX_MINUTES,
     SESSION_LIFETIME_MIN_MINUTES,
+    SUPPORT_ACCESS_MAX_DAYS,
     AllowlistAudience,
     ApiToken,
     SecurityPolicy,
+    SupportScope,
     TokenScope,
 )
 
@@ -114,3 +116,43 @@ class IpAllowlistEntryForm(forms.Form):
         label="Label", max_length=100, required=False, help_text="What the network is, e.g. “Office VPN”."
     )
     applies_to = forms.ChoiceField(label="Applies to", choices=AllowlistAudience.choices)
+
+
+# Durations offered for support access, in hours (the service refuses anything over the maximum).
+SUPPORT_DURATION_CHOICES = [
+    (4, "4 hours"),
+    (24, "24 hours"),
+    (72, "3 days"),
+    (SUPPORT_ACCESS_MAX_DAYS * 24, "7 days"),
+]
+
+
+class SupportAccessGrantForm(forms.Form):
+    staff_email = forms.EmailField(
+        label="Staff member's e-mail address",
+        max_length=254,
+        help_text="The platform staff account that may enter this organization.",
+    )
+    scope = forms.ChoiceField(
+        label="Scope",
+        choices=SupportScope.choices,
+        initial=SupportScope.READ,
+        help_text="Read only: sees what an auditor sees and changes nothing. Admin: may act as an admin, "
+        "but never manages members, API tokens, the security policy, the IP allowlist or support access.",
+    )
+    reason = forms.CharField(
+        label="Reason",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Why support needs access, e.g. the ticket number. Recorded in the audit log.",
+    )
+    duration_hours = forms.TypedChoiceField(
+        label="Duration",
+        choices=SUPPORT_DURATION_CHOICES,
+        coerce=int,
+        initial=24,
+        help_text="Access ends by itself after this time; you can revoke it earlier.",
+    )
+
+    def expires_at(self) -> datetime:
+        return timezone.now() + timedelta(hours=self.cleaned_data["duration_hours"])

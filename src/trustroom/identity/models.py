@@ -311,3 +311,58 @@ class SsoAssertionUse(models.Model):
 
     def __str__(self) -> str:
         return f"{self.assertion_id} via {self.provider_id}"
+
+
+# The longest a support access grant may run: an owner grants again for longer work.
+SUPPORT_ACCESS_MAX_DAYS = 7
+
+
+class SupportScope(models.TextChoices):
+    # Acts as an auditor: reads everything an auditor reads, writes nothing.
+    READ = "read", "Read only (as an auditor)"
+    # Acts as an admin of the organization (minus what support staff may never manage).
+    ADMIN = "admin", "Act as an admin"
+
+
+class SupportAccessGrant(OrgOwnedModel):
+    """An owner's consent for one platform staff member (`User.is_staff`) to enter the organization.
+
+    Time-boxed: usable while neither revoked nor past `expires_at`, decided on every request from the
+    timestamps (see `trustroom.identity.support_access`), so no job has to end it. Never deleted: the
+    list is the organization's record of who was let in, why and until when.
+    """
+
+    staff_user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    scope = models.CharField(max_length=10, choices=SupportScope.choices, default=SupportScope.READ)
+    reason = models.TextField()
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering: ClassVar = ["-created_at", "-id"]
+        indexes: ClassVar = [
+            models.Index(
+                fields=["organization", "staff_user", "expires_at"], name="supportgrant_staff_active"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Support access {self.pk} ({self.get_scope_display()})"
+
+    def status(self, now: Any = None) -> str:
+        now = now or timezone.now()
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.expires_at <= now:
+            return "expired"
+        return "active"
+
+    def is_active(self, now: Any = None) -> bool:
+        return self.status(now) == "active"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from trustroom.identity import allowlist_views, views
+from trustroom.identity import allowlist_views, support_views, views
 from trustroom.identity.sso import views as sso_views
 
 app_name = "identity"
@@ -27,5 +27,11 @@ urlpatterns += [
         "settings/sso/<int:pk>/delete/",
         sso_views.SsoConnectionDeleteView.as_view(),
         name="sso-connection-delete",
+    ),
+    path("settings/support-access/", support_views.SupportAccessView.as_view(), name="support-access"),
+    path(
+        "settings/support-access/<int:pk>/revoke/",
+        support_views.SupportAccessRevokeView.as_view(),
+        name="support-access-revoke",
     ),
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
@@ -18,16 +19,40 @@ from trustroom.tenancy.selectors import membership_in, organization_by_slug
 ORG_URL_KWARG = "org_slug"
 
 
+def session_principal(user: Any, organization: Organization) -> Principal | None:
+    """Who a signed-in person acts as in `organization`, or None when they may not enter it.
+
+    The one place for pages and the session API alike: a member acts with their membership's role;
+    a platform staff member who is not a member acts under an owner's active support access grant
+    (checked against the clock on every call: see `trustroom.identity.support_access`); anyone else
+    gets None. Raises `SupportMfaRequired` for staff with an active grant but no second factor.
+    """
+    membership = membership_in(user, organization)
+    if membership is not None:
+        return Principal(organization=organization, role=membership.role, user=user)
+    from trustroom.identity.support_access import support_principal
+
+    return support_principal(user, organization)
+
+
 def resolve_member_principal(request: HttpRequest, slug: str) -> Principal:
-    """The signed-in member's principal in the organization `slug`; 404 when unknown or not a member.
+    """The signed-in person's principal in the organization `slug`; 404 when unknown or not let in.
 
     Both answer the same 404, so nobody learns which organizations exist or who belongs to them.
+    Staff with an active grant but no second factor get a 403 saying so (PermissionDenied).
     """
+    from trustroom.identity.support_access import SupportMfaRequired
+
     organization = organization_by_slug(slug)
-    membership = membership_in(request.user, organization) if organization is not None else None
-    if organization is None or membership is None:
+    if organization is None:
         raise Http404("No such organization.")
-    return Principal(organization=organization, role=membership.role, user=request.user)
+    try:
+        principal = session_principal(request.user, organization)
+    except SupportMfaRequired as refusal:
+        raise PermissionDenied(str(refusal)) from None
+    if principal is None:
+        raise Http404("No such organization.")
+    return principal
 
 
 def ip_allowlist_refusal(request: HttpRequest, principal: Principal) -> HttpResponse | None:

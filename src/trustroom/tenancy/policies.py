@@ -22,6 +22,14 @@ MANAGERS = frozenset({Role.OWNER, Role.ADMIN})
 EDITORS = frozenset({Role.OWNER, Role.ADMIN, Role.EDITOR})
 NOBODY: frozenset[str] = frozenset()
 
+# What platform support staff acting under a grant (`Principal.support_grant`) may do with a model:
+# what the grant's role allows (the default), only read it (whatever the role), or nothing at all.
+# Records that would let staff outlast or widen their grant (members, invitations, API tokens, the
+# security policy, the IP allowlist, the grants themselves) are never theirs to change.
+SUPPORT_AS_ROLE = "role"
+SUPPORT_READ_ONLY = "read"
+SUPPORT_NONE = "none"
+
 
 class ModelPolicy:
     """Role-based rules per action; subclasses may add per-object rules in `allows_object`."""
@@ -33,7 +41,11 @@ class ModelPolicy:
         add: Iterable[str] = NOBODY,
         change: Iterable[str] = NOBODY,
         delete: Iterable[str] = NOBODY,
+        support: str = SUPPORT_AS_ROLE,
     ) -> None:
+        if support not in (SUPPORT_AS_ROLE, SUPPORT_READ_ONLY, SUPPORT_NONE):
+            raise ValueError(f"Unknown support access rule {support!r}")
+        self.support = support
         self.roles = {
             "view": frozenset(view),
             "add": frozenset(add),
@@ -46,6 +58,8 @@ class ModelPolicy:
             return False
         if principal.role not in self.roles[action]:
             return False
+        if principal.support_grant is not None and not self.allows_support(action):
+            return False
         if obj is not None:
             from trustroom.tenancy.models import Organization
 
@@ -57,6 +71,11 @@ class ModelPolicy:
 
     def allows_object(self, principal: Principal, action: str, obj: Any) -> bool:
         return True
+
+    def allows_support(self, action: str) -> bool:
+        if self.support == SUPPORT_NONE:
+            return False
+        return self.support == SUPPORT_AS_ROLE or action == "view"
 
     def check(self, principal: Principal | None, action: str, obj: Any = None) -> None:
         if not self.allows(principal, action, obj):
@@ -112,8 +131,11 @@ def _register_tenancy_policies() -> None:
     from trustroom.tenancy.models import Invitation, Membership, Organization
 
     register(Organization, ModelPolicy(view=ALL_ROLES, change=MANAGERS))
-    register(Membership, MembershipPolicy(view=ALL_ROLES, change=MANAGERS, delete=MANAGERS))
-    register(Invitation, ModelPolicy(view=MANAGERS, add=MANAGERS, delete=MANAGERS))
+    register(
+        Membership,
+        MembershipPolicy(view=ALL_ROLES, change=MANAGERS, delete=MANAGERS, support=SUPPORT_READ_ONLY),
+    )
+    register(Invitation, ModelPolicy(view=MANAGERS, add=MANAGERS, delete=MANAGERS, support=SUPPORT_READ_ONLY))
 
 
 _register_tenancy_policies()
