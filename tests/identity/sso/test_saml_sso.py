@@ -459,3 +459,58 @@ def test_an_unknown_provider_id_is_not_found():
     client = browser()
     assert client.post("/accounts/saml/no-such-org.abc/login/").status_code == 404
     assert client.get("/accounts/saml/no-dot-here/metadata/").status_code == 404
+
+
+# --- Edges ---------------------------------------------------------------------------------------------
+
+
+def test_the_asserted_address_is_matched_without_regard_to_case(idp, sp, org_a):
+    ada = member(org_a, "viewer", email="ada@alpha.test")
+    idp.set_account("Ada@ALPHA.test", "Ada Lovelace")
+    client = browser()
+
+    assert sign_in(client, idp, sp).status_code == 302
+
+    assert signed_in_user_id(client) == ada.pk
+    assert User.objects.filter(email__iexact="ada@alpha.test").count() == 1
+
+
+def test_an_idp_initiated_relay_state_cannot_send_the_browser_elsewhere(idp, org_a, owner_a):
+    connection = saml_connection(org_a, owner_a, idp, saml_allow_idp_initiated=True)
+    sp = register(idp, org_a, connection)
+    member(org_a, "viewer", email="ada@alpha.test")
+    idp.set_account("ada@alpha.test", "Ada Lovelace")
+    client = browser()
+
+    response = post_to_acs(client, sp, idp.idp_initiated(sp.entity_id, relay_state="https://evil.test/x"))
+
+    assert response.status_code == 302
+    assert "evil.test" not in response["Location"]
+    assert response["Location"].startswith("/")
+
+
+def test_a_deactivated_member_is_not_signed_in(idp, sp, org_a):
+    ada = member(org_a, "viewer", email="ada@alpha.test")
+    idp.set_account("ada@alpha.test", "Ada Lovelace")
+    assert sign_in(browser(), idp, sp).status_code == 302
+    ada.is_active = False
+    ada.save(update_fields=["is_active"])
+    client = browser()
+
+    response = sign_in(client, idp, sp)
+
+    assert_refused(response, client, "deactivated", email="ada@alpha.test")
+
+
+def test_a_deactivated_member_without_a_linked_identity_is_not_signed_in(idp, sp, org_a):
+    ada = member(org_a, "viewer", email="ada@alpha.test")
+    ada.is_active = False
+    ada.save(update_fields=["is_active"])
+    idp.set_account("ada@alpha.test", "Ada Lovelace")
+    client = browser()
+
+    response = sign_in(client, idp, sp)
+
+    assert_refused(response, client, "deactivated", email="ada@alpha.test")
+    assert not SocialAccount.objects.exists()  # no identity is linked to a deactivated account
+    assert not AuthEvent.objects.filter(kind="sso_login").exists()
