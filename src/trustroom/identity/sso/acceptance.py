@@ -150,6 +150,10 @@ def check_sso_login(request: HttpRequest, sociallogin: SocialLogin) -> None:
                 email=email,
                 user=existing,
             )
+        if not existing.is_active:  # never link an identity to a deactivated account
+            refuse(
+                request, "This account is deactivated.", provider_id=provider_id, email=email, user=existing
+            )
         sociallogin.connect(request, existing)  # a member of this organization only: link and sign in
         return
     if not connection.jit_provisioning:
