@@ -1,9 +1,9 @@
 """Driving a SAML sign-in through Trustroom's real views with the Django test client, against the
 loopback pysaml2 IdP (``saml_idp``): connection, SP metadata, AuthnRequest, ACS, finish.
 
-The test client talks to the host ``localhost``, not Django's default ``testserver``: python3-saml refuses
-SP URLs on a single-label host name (its settings raise ``sp_acs_url_invalid``), and the SP URLs are made
-from the request's host.
+The test client talks to Django's default host ``testserver``, a one-word host name like an internal
+deployment's (``http://trustroom:8000``): python3-saml accepts it only because connections allow single-label
+domains (without that, building our own ACS URL fails with ``sp_acs_url_invalid``).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from trustroom.identity.sso.services import create_sso_connection
 from trustroom.tenancy.models import Organization
 from trustroom.tenancy.scope import org_scope
 
-HOST = "localhost"
+HOST = "testserver"
 BASE_URL = f"http://{HOST}"
 
 

@@ -176,6 +176,9 @@ def social_app(resolved: ResolvedConnection) -> SocialApp:
                 "want_name_id": True,
                 "reject_deprecated_algorithm": True,
                 "reject_idp_initiated_sso": not connection.saml_allow_idp_initiated,
+                # Internal deployments answer on one-word host names (http://trustroom:8000); python3-saml
+                # would otherwise refuse to build our own ACS URL for them.
+                "allow_single_label_domains": True,
             },
         },
     )
