@@ -1,5 +1,11 @@
 """Trustroom: a self-hostable trust center and security-assurance platform."""
 
-from trustroom.celery import app as celery_app
+import os
+
+# Workbooks are read with the standard library's XML parser through defusedxml, never lxml's, even though
+# lxml is installed (python3-saml needs it): set before anything imports openpyxl, which reads it once.
+os.environ.setdefault("OPENPYXL_LXML", "False")
+
+from trustroom.celery import app as celery_app  # noqa: E402
 
 __all__ = ["celery_app"]

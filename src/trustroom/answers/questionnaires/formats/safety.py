@@ -209,12 +209,16 @@ def _check_content_types(content_types: bytes | None, names: set[str]) -> None:
 
 def require_defused_openpyxl() -> None:
     """Refuse to parse when openpyxl would read XML without defusedxml (belt and braces: the scan
-    above already refuses DTDs). With lxml installed openpyxl's `fromstring` is lxml's with entity
-    resolution off, which is safe too; `iterparse` (worksheets, shared strings) stays defusedxml's."""
+    above already refuses DTDs). openpyxl is kept off lxml (OPENPYXL_LXML=False, set in `trustroom`),
+    so both its `fromstring` and `iterparse` are defusedxml's."""
     import openpyxl
     from openpyxl.xml import functions
 
-    if not (openpyxl.DEFUSEDXML and getattr(functions.iterparse, "__module__", "").startswith("defusedxml")):
+    defused = all(
+        getattr(function, "__module__", "").startswith("defusedxml")
+        for function in (functions.iterparse, functions.fromstring)
+    )
+    if not (openpyxl.DEFUSEDXML and defused):
         raise RuntimeError(
             "openpyxl is not parsing XML through defusedxml (is OPENPYXL_DEFUSEDXML set to False?); "
             "refusing to read untrusted workbooks."

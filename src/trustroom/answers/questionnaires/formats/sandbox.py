@@ -83,6 +83,7 @@ def parse_untrusted(
         ]
         env = {name: os.environ[name] for name in CHILD_ENVIRONMENT if name in os.environ}
         env["OPENPYXL_DEFUSEDXML"] = "True"
+        env["OPENPYXL_LXML"] = "False"
         output, timed_out = _run(argv, env, wall_seconds)
     if timed_out:
         raise QuestionnaireFormatError(f"The file took longer than {wall_seconds:g} seconds to read.")
