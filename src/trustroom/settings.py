@@ -85,8 +85,10 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "trustroom.identity.policy_enforcement.SecurityPolicyMiddleware",
     "trustroom.audit.context.AuditContextMiddleware",
+    # Refusals (IP allowlist, required MFA, revoked tokens) are audited after the request's transaction.
+    "trustroom.identity.refusals.RefusalAuditMiddleware",
+    "trustroom.identity.policy_enforcement.SecurityPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "trustroom.urls"

@@ -27,9 +27,12 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import HttpRequest
 
 from trustroom.audit.services import record_event
+from trustroom.identity.client_ip import client_ip
 from trustroom.identity.models import AllowlistAudience, IpAllowlistEntry
+from trustroom.identity.refusals import principal_key, record_refusal, request_facts
 from trustroom.tenancy import policies
 from trustroom.tenancy.principal import Principal
 from trustroom.tenancy.scope import require_org
@@ -139,6 +142,26 @@ def refusal_for(principal: Principal, ip: str | None) -> Refusal | None:
         principal.organization.slug,
     )
     return Refusal(ip=ip, audience=audience)
+
+
+REFUSED_EVENT = "ip_allowlist.refused"
+
+
+def refusal_of_request(principal: Principal, request: HttpRequest) -> Refusal | None:
+    """The one check of pages and API: `refusal_for` the request's client address, and a refused
+    request recorded as `ip_allowlist.refused` in the organization's audit log (at most once per
+    principal and address every 10 minutes, see `trustroom.identity.refusals`)."""
+    ip = client_ip(request)
+    refusal = refusal_for(principal, ip)
+    if refusal is not None:
+        record_refusal(
+            actor=principal,
+            action=REFUSED_EVENT,
+            key=(principal_key(principal), ip or "unknown"),
+            target=principal.organization,
+            changes={**request_facts(request, ip), "audience": refusal.audience, "who": principal.label},
+        )
+    return refusal
 
 
 # --- Writes ------------------------------------------------------------------------------------------
