@@ -28,6 +28,17 @@ if POSTGRES:
             drop_test_database()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> Iterator[None]:
+    """Each test starts with an empty cache: rate limits and refusal dedupe keys are kept there and
+    their keys (organization and user ids) repeat from test to test."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def org_a(db: None) -> Any:
     return OrganizationFactory(slug="alpha-co", name="Alpha Co")

@@ -6,6 +6,6 @@ import os
 # lxml is installed (python3-saml needs it): set before anything imports openpyxl, which reads it once.
 os.environ.setdefault("OPENPYXL_LXML", "False")
 
-from trustroom.celery import app as celery_app  # noqa: E402
+from trustroom.celery import app as celery_app
 
 __all__ = ["celery_app"]

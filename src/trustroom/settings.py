@@ -88,10 +88,12 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "trustroom.identity.policy_enforcement.SecurityPolicyMiddleware",
     "trustroom.audit.context.AuditContextMiddleware",
     # After the audit context (it records with the request's address): logs every support staff request.
     "trustroom.identity.support_access.SupportAccessAuditMiddleware",
+    # Refusals (IP allowlist, required MFA, revoked tokens) are audited after the request's transaction.
+    "trustroom.identity.refusals.RefusalAuditMiddleware",
+    "trustroom.identity.policy_enforcement.SecurityPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "trustroom.urls"

@@ -40,7 +40,8 @@ EVIDENCE_MODELS: dict[str, type[Any]] = {
 }
 
 
-def _one_line(value: str | None) -> str:
+def one_line(value: str | None) -> str:
+    """`value` on one line: runs of whitespace (newlines, tabs) become one space; ends trimmed."""
     return " ".join((value or "").split())
 
 
@@ -53,7 +54,7 @@ def clean_variants(variants: Iterable[str] | str | None, *, question: str = "") 
     seen = {question.casefold()} if question else set()
     cleaned: list[str] = []
     for item in items:
-        text = _one_line(str(item))
+        text = one_line(str(item))
         if text and text.casefold() not in seen:
             seen.add(text.casefold())
             cleaned.append(text)
@@ -65,7 +66,7 @@ def clean_tags(tags: Iterable[str] | str | None) -> list[str]:
     if tags is None:
         return []
     items = tags.split(",") if isinstance(tags, str) else list(tags)
-    return sorted({_one_line(str(t)).lower() for t in items if str(t).strip()})
+    return sorted({one_line(str(t)).lower() for t in items if str(t).strip()})
 
 
 def _validate(values: dict[str, Any], *, entry_pk: int | None) -> None:
@@ -118,7 +119,7 @@ def _normalized(name: str, value: Any, question: str) -> Any:
     if name in ("key", "detailed_answer"):
         return (value or "").strip()
     if name in ("question", "short_answer"):
-        return _one_line(value)
+        return one_line(value)
     if name == "variants":
         return clean_variants(value, question=question)
     if name == "tags":
@@ -168,7 +169,7 @@ def create_entry(
         "owner": owner,
         "next_review_on": next_review_on,
     }
-    main = _one_line(question)
+    main = one_line(question)
     values = {name: _normalized(name, value, main) for name, value in given.items()}
     _validate(values, entry_pk=None)
     entry = AnswerEntry.objects.create(**values)
@@ -188,7 +189,7 @@ def update_entry(*, actor: Principal, entry: AnswerEntry, **updates: Any) -> Ans
     entry = AnswerEntry.objects.select_for_update().get(pk=entry.pk)
     values = {name: getattr(entry, name) for name in ENTRY_FIELDS}
     values.update(updates)
-    main = _one_line(values["question"])
+    main = one_line(values["question"])
     values = {name: _normalized(name, value, main) for name, value in values.items()}
     _validate(values, entry_pk=entry.pk)
     changes: dict[str, Any] = {}

@@ -10,8 +10,7 @@ from rest_framework import exceptions, permissions, viewsets
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
-from trustroom.identity.client_ip import client_ip
-from trustroom.identity.ip_allowlist import refusal_for
+from trustroom.identity.ip_allowlist import refusal_of_request
 from trustroom.identity.models import ApiToken, TokenScope
 from trustroom.identity.support_access import SupportMfaRequired
 from trustroom.tenancy import policies
@@ -35,6 +34,16 @@ _ACTION_FOR_METHOD = {
     "PATCH": "change",
     "DELETE": "delete",
 }
+
+
+def token_principal(token: ApiToken, organization: Organization) -> Principal:
+    """Who acts when `token` authenticates: the token, with the least role its scope needs."""
+    return Principal(
+        organization=organization,
+        role=TOKEN_ROLES[TokenScope(token.scope)],
+        user=token.created_by,
+        token=token,
+    )
 
 
 class PolicyPermission(permissions.BasePermission):
@@ -93,12 +102,7 @@ class OrgScopedAPIView(APIView):
             return  # IsAuthenticated answers 401
         auth = request.auth
         if isinstance(auth, ApiToken):
-            principal = Principal(
-                organization=self.organization,
-                role=TOKEN_ROLES[TokenScope(auth.scope)],
-                user=auth.created_by,
-                token=auth,
-            )
+            principal = token_principal(auth, self.organization)
         else:
             # Members, and platform staff under an active support access grant (the same function as
             # the pages: trustroom.tenancy.mixins.session_principal); anyone else: 404.
@@ -110,8 +114,9 @@ class OrgScopedAPIView(APIView):
                 raise exceptions.NotFound("No such organization.")
             principal = resolved
         # The one allowlist check of the API, for sessions and tokens alike. A refused request is rolled
-        # back whole (the exception handler marks the transaction), a token's "last used" included.
-        refusal = refusal_for(principal, client_ip(request))
+        # back whole (the exception handler marks the transaction), a token's "last used" included;
+        # only its audit event stays (written after the transaction, see identity.refusals).
+        refusal = refusal_of_request(principal, request._request)
         if refusal is not None:
             raise exceptions.PermissionDenied(refusal.message, code="ip_not_allowed")
         self.principal = principal

@@ -1,4 +1,5 @@
-"""API of the IP allowlist: ip-allowlist/ under /api/v1/orgs/<org_slug>/ (list, read, add, remove)."""
+"""API of the IP allowlist: ip-allowlist/ under /api/v1/orgs/<org_slug>/ (list, read, add, add several
+(`bulk/`), remove)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status
+from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
@@ -43,6 +45,21 @@ class IpAllowlistEntryCreateSerializer(StrictInputMixin, serializers.Serializer)
     )
     label = serializers.CharField(  # type: ignore[assignment]  # a field named like Field.label
         max_length=100, required=False, allow_blank=True, default=""
+    )
+    applies_to = serializers.ChoiceField(choices=AllowlistAudience.choices, default=AllowlistAudience.BOTH)
+    confirm_lockout = serializers.BooleanField(default=False, help_text=CONFIRM_HELP)
+
+
+class IpAllowlistBulkSerializer(StrictInputMixin, serializers.Serializer):
+    networks = serializers.ListField(
+        child=serializers.CharField(max_length=300, allow_blank=True, trim_whitespace=False),
+        allow_empty=False,
+        max_length=ip_allowlist.MAX_ENTRIES * 2,
+        help_text=(
+            "One network or address per item, optionally followed by a label "
+            '("203.0.113.0/24 Office VPN"); blank items and text after # are ignored. All are added or '
+            'none: a bad or already-listed network is a 400 on `networks` naming the item ("line 3: ...").'
+        ),
     )
     applies_to = serializers.ChoiceField(choices=AllowlistAudience.choices, default=AllowlistAudience.BOTH)
     confirm_lockout = serializers.BooleanField(default=False, help_text=CONFIRM_HELP)
@@ -92,6 +109,24 @@ class IpAllowlistViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgRe
             confirm_lockout=body.validated_data["confirm_lockout"],
         )
         return Response(IpAllowlistEntrySerializer(entry).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Add several networks to the IP allowlist (all or nothing)",
+        request=IpAllowlistBulkSerializer,
+        responses={201: IpAllowlistEntrySerializer(many=True)},
+    )
+    @action(detail=False, methods=["post"], url_path="bulk", url_name="bulk")
+    def bulk(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        body = IpAllowlistBulkSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        added = ip_allowlist.add_allowlist_entries(
+            actor=self.principal,
+            lines=body.validated_data["networks"],
+            applies_to=body.validated_data["applies_to"],
+            current_ip=client_ip(request),
+            confirm_lockout=body.validated_data["confirm_lockout"],
+        )
+        return Response(IpAllowlistEntrySerializer(added, many=True).data, status=status.HTTP_201_CREATED)
 
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         ip_allowlist.remove_allowlist_entry(

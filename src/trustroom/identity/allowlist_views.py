@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 
 from trustroom.identity import ip_allowlist
 from trustroom.identity.client_ip import client_ip
-from trustroom.identity.forms import IpAllowlistEntryForm
+from trustroom.identity.forms import IpAllowlistBulkForm, IpAllowlistEntryForm
 from trustroom.identity.models import IpAllowlistEntry
 from trustroom.tenancy import policies
 from trustroom.tenancy.forms import add_service_errors
@@ -27,7 +27,7 @@ def _confirmed(request: HttpRequest) -> bool:
 
 
 class IpAllowlistView(OrgPageView):
-    """List the networks (owners, admins, auditors) and add one (owners, admins)."""
+    """List the networks (owners, admins, auditors); add one, or paste several (owners, admins)."""
 
     model = IpAllowlistEntry
 
@@ -36,6 +36,8 @@ class IpAllowlistView(OrgPageView):
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         policies.check(self.principal, "add", IpAllowlistEntry)
+        if request.POST.get("form") == "bulk":
+            return self.post_bulk(request)
         form = IpAllowlistEntryForm(request.POST)
         lockout = ""
         if form.is_valid():
@@ -59,8 +61,39 @@ class IpAllowlistView(OrgPageView):
         status = 400 if lockout else status_for(form)
         return self.render_page(form, lockout=lockout, status=status)
 
+    def post_bulk(self, request: HttpRequest) -> HttpResponse:
+        """The pasted list: added whole, or not at all with every bad line named."""
+        bulk = IpAllowlistBulkForm(request.POST)
+        lockout = ""
+        if bulk.is_valid():
+            try:
+                added = ip_allowlist.add_allowlist_entries(
+                    actor=self.principal,
+                    lines=bulk.cleaned_data["networks"].splitlines(),
+                    applies_to=bulk.cleaned_data["applies_to"],
+                    current_ip=client_ip(request),
+                    confirm_lockout=_confirmed(request),
+                )
+            except ValidationError as error:
+                if ip_allowlist.is_lockout(error):
+                    lockout = " ".join(error.messages)
+                else:
+                    add_service_errors(bulk, error)
+            else:
+                count = f"{len(added)} network{'s' if len(added) != 1 else ''}"
+                messages.success(request, f"{count} added to the IP allowlist.")
+                return redirect("identity:ip-allowlist", org_slug=self.organization.slug)
+        status = 400 if lockout else status_for(bulk)
+        return self.render_page(IpAllowlistEntryForm(), bulk=bulk, bulk_lockout=lockout, status=status)
+
     def render_page(
-        self, form: IpAllowlistEntryForm, *, lockout: str = "", status: int = 200
+        self,
+        form: IpAllowlistEntryForm,
+        *,
+        lockout: str = "",
+        bulk: IpAllowlistBulkForm | None = None,
+        bulk_lockout: str = "",
+        status: int = 200,
     ) -> HttpResponse:
         policy = policies.policy_for(IpAllowlistEntry)
         entries = list(IpAllowlistEntry.objects.select_related("created_by"))
@@ -72,6 +105,8 @@ class IpAllowlistView(OrgPageView):
             "your_ip": client_ip(self.request),
             "form": form,
             "lockout": lockout,
+            "bulk_form": bulk if bulk is not None else IpAllowlistBulkForm(),
+            "bulk_lockout": bulk_lockout,
             "can_add": policy.allows(self.principal, "add"),
             "can_remove": policy.allows(self.principal, "delete"),
             "page_title": "IP allowlist",

@@ -8,9 +8,36 @@ from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
 from trustroom.identity.client_ip import client_ip
-from trustroom.identity.selectors import find_usable_token
+from trustroom.identity.models import ApiToken
+from trustroom.identity.refusals import principal_key, record_refusal, request_facts
+from trustroom.identity.selectors import find_presented_token
 from trustroom.identity.services import note_token_use
-from trustroom.tenancy.scope import current_org
+from trustroom.tenancy.scope import current_org, require_org
+
+TOKEN_REFUSED_EVENT = "api_token.refused"  # noqa: S105 - an audit action name, not a secret
+
+
+def record_token_refusal(request: Request, token: ApiToken) -> None:
+    """`api_token.refused` (reason revoked or expired) in the token's organization's audit log, once per
+    token, reason and client address a window. Unknown tokens and wrong secrets name no organization's
+    token and are not recorded."""
+    from trustroom.api.base import token_principal
+
+    principal = token_principal(token, require_org())
+    ip = client_ip(request)
+    reason = token.status()
+    record_refusal(
+        actor=principal,
+        action=TOKEN_REFUSED_EVENT,
+        key=(principal_key(principal), reason, ip or "unknown"),
+        target=token,
+        changes={
+            **request_facts(request._request, ip),
+            "reason": reason,
+            "audience": "api_tokens",
+            "who": principal.label,
+        },
+    )
 
 
 class TokenUser:
@@ -46,8 +73,10 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed(
                 "API tokens work only under /api/v1/orgs/<org-slug>/ of their organization."
             )
-        token = find_usable_token(raw)
-        if token is None:
+        token = find_presented_token(raw)
+        if token is None or not token.is_usable():
+            if token is not None:
+                record_token_refusal(request, token)
             raise exceptions.AuthenticationFailed("Invalid, expired or revoked API token.")
         note_token_use(token=token, ip=client_ip(request))
         return TokenUser(token), token

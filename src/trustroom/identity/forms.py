@@ -156,3 +156,19 @@ class SupportAccessGrantForm(forms.Form):
 
     def expires_at(self) -> datetime:
         return timezone.now() + timedelta(hours=self.cleaned_data["duration_hours"])
+
+
+class IpAllowlistBulkForm(forms.Form):
+    """Paste several networks, one per line; the service parses, validates and adds them all or none."""
+
+    networks = forms.CharField(
+        label="Networks, one per line",
+        widget=forms.Textarea(attrs={"rows": 8, "cols": 60, "spellcheck": "false"}),
+        max_length=50_000,
+        help_text="Each line: a network or address, optionally followed by a label, e.g. "
+        "“203.0.113.0/24 Office VPN”. Blank lines and text after # are ignored. If any line is "
+        "wrong or already listed, nothing is added.",
+    )
+    applies_to = forms.ChoiceField(label="Apply all of them to", choices=AllowlistAudience.choices)
+
+    prefix = "bulk"  # its fields' names and ids stay apart from the single-network form's

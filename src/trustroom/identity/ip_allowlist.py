@@ -27,9 +27,12 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import HttpRequest
 
 from trustroom.audit.services import record_event
+from trustroom.identity.client_ip import client_ip
 from trustroom.identity.models import AllowlistAudience, IpAllowlistEntry
+from trustroom.identity.refusals import principal_key, record_refusal, request_facts
 from trustroom.tenancy import policies
 from trustroom.tenancy.principal import Principal
 from trustroom.tenancy.scope import require_org
@@ -141,6 +144,26 @@ def refusal_for(principal: Principal, ip: str | None) -> Refusal | None:
     return Refusal(ip=ip, audience=audience)
 
 
+REFUSED_EVENT = "ip_allowlist.refused"
+
+
+def refusal_of_request(principal: Principal, request: HttpRequest) -> Refusal | None:
+    """The one check of pages and API: `refusal_for` the request's client address, and a refused
+    request recorded as `ip_allowlist.refused` in the organization's audit log (at most once per
+    principal and address every 10 minutes, see `trustroom.identity.refusals`)."""
+    ip = client_ip(request)
+    refusal = refusal_for(principal, ip)
+    if refusal is not None:
+        record_refusal(
+            actor=principal,
+            action=REFUSED_EVENT,
+            key=(principal_key(principal), ip or "unknown"),
+            target=principal.organization,
+            changes={**request_facts(request, ip), "audience": refusal.audience, "who": principal.label},
+        )
+    return refusal
+
+
 # --- Writes ------------------------------------------------------------------------------------------
 
 
@@ -228,6 +251,21 @@ def replace_allowlist(
     caller's address) unless `confirm_lockout`.
     """
     policies.check(actor, "change", IpAllowlistEntry)
+    return _save_allowlist(
+        actor=actor, entries=entries, current_ip=current_ip, confirm_lockout=confirm_lockout
+    )
+
+
+def _save_allowlist(
+    *,
+    actor: Principal,
+    entries: Sequence[EntryInput],
+    current_ip: str | None,
+    confirm_lockout: bool,
+    event_details: dict[str, Any] | None = None,
+) -> list[IpAllowlistEntry]:
+    """`replace_allowlist` without its policy check (the caller made its own); `event_details` go into
+    the one audit event it records."""
     after = _validated(entries)
     existing = {entry.network: entry for entry in IpAllowlistEntry.objects.select_for_update()}
     before = _snapshot(existing.values())
@@ -265,6 +303,7 @@ def replace_allowlist(
                 "after": after_snapshot,
                 "saved_from": current_ip or "",
                 "lockout_confirmed": locks_out,
+                **(event_details or {}),
             },
         )
     return result
@@ -300,6 +339,85 @@ def add_allowlist_entry(
     wanted = [*_as_inputs(current), EntryInput(network=normalized, label=label, applies_to=applies_to)]
     replace_allowlist(actor=actor, entries=wanted, current_ip=current_ip, confirm_lockout=confirm_lockout)
     return IpAllowlistEntry.objects.select_related("created_by").get(network=normalized)
+
+
+def parse_allowlist_line(line: str) -> tuple[str, str] | None:
+    """A pasted line as (network, label): "203.0.113.0/24 Office VPN" -> ("203.0.113.0/24", "Office VPN").
+
+    Everything from a "#" on is a comment; None for a line with nothing else (blank or comment only).
+    The network is returned as typed (the service validates it).
+    """
+    text = line.split("#", 1)[0].strip()
+    if not text:
+        return None
+    network, *label = text.split()
+    return network, " ".join(label)
+
+
+@transaction.atomic
+def add_allowlist_entries(
+    *,
+    actor: Principal,
+    lines: Sequence[str],
+    applies_to: str = AllowlistAudience.BOTH,
+    current_ip: str | None,
+    confirm_lockout: bool = False,
+) -> list[IpAllowlistEntry]:
+    """Add several networks at once, all or nothing: one line each, optionally followed by a label.
+
+    Blank lines and "#" comments are skipped; line numbers in errors count every line (as the person
+    sees them). Every line is checked before anything is written, and every problem is reported under
+    "networks" ("line 3: ..."): a bad network or label, and duplicates -- a network already on the
+    allowlist or repeated in the paste is an error, not skipped, so the result is never different from
+    what was asked for. The same self-lockout confirmation as a single add applies; one audit event
+    (`ip_allowlist.updated`) lists the networks added.
+    """
+    policies.check(actor, "add", IpAllowlistEntry)
+    if applies_to not in AllowlistAudience.values:
+        raise ValidationError({"applies_to": f"Choose one of: {', '.join(AllowlistAudience.values)}."})
+    current = list(IpAllowlistEntry.objects.select_for_update())
+    present = {entry.network for entry in current}
+    errors: list[str] = []
+    seen: dict[str, int] = {}
+    added: list[EntryInput] = []
+    for number, line in enumerate(lines, start=1):
+        parsed = parse_allowlist_line(line)
+        if parsed is None:
+            continue
+        typed, label = parsed
+        try:
+            network = parse_network(typed)
+        except ValueError as error:
+            errors.append(f"line {number}: {error}")
+            continue
+        as_typed = "" if network == typed else f" (“{typed}”)"
+        if len(label) > MAX_LABEL:
+            errors.append(f"line {number}: the label is longer than {MAX_LABEL} characters")
+        if network in present:
+            errors.append(f"line {number}: {network}{as_typed} is already on the allowlist")
+        elif network in seen:
+            errors.append(f"line {number}: {network}{as_typed} is already listed on line {seen[network]}")
+        else:
+            seen[network] = number
+            added.append(EntryInput(network=network, label=label, applies_to=applies_to))
+    if not errors and not added:
+        errors.append("Give at least one network, one per line (e.g. 203.0.113.0/24 Office VPN).")
+    if not errors and len(current) + len(added) > MAX_ENTRIES:
+        errors.append(
+            f"An allowlist holds at most {MAX_ENTRIES} networks; it has {len(current)} and this adds "
+            f"{len(added)}."
+        )
+    if errors:
+        raise ValidationError({"networks": errors})
+    _save_allowlist(
+        actor=actor,
+        entries=[*_as_inputs(current), *added],
+        current_ip=current_ip,
+        confirm_lockout=confirm_lockout,
+        event_details={"added": [entry.network for entry in added]},
+    )
+    wanted = [entry.network for entry in added]
+    return list(IpAllowlistEntry.objects.select_related("created_by").filter(network__in=wanted))
 
 
 @transaction.atomic

@@ -30,9 +30,12 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonRespons
 from django.shortcuts import redirect
 from django.urls import reverse
 
+from trustroom.identity.client_ip import client_ip
 from trustroom.identity.models import SecurityPolicy
+from trustroom.identity.refusals import principal_key, record_refusal, request_facts
 from trustroom.identity.selectors import has_mfa, policies_of_user, security_policy_for
 from trustroom.tenancy.models import Organization, Role
+from trustroom.tenancy.principal import Principal
 from trustroom.tenancy.selectors import membership_in, organization_by_slug
 
 # Unix time (seconds) of the sign-in, written by the account adapter's `login`.
@@ -64,6 +67,25 @@ def organizations_requiring_enrolment(user: Any) -> list[Organization]:
     if not required or has_mfa(user):
         return []
     return required
+
+
+MFA_REFUSED_EVENT = "security_policy.mfa_refused"
+SSO_REFUSED_EVENT = "security_policy.sso_refused"
+
+
+def record_mfa_refusal(
+    request: HttpRequest, principal: Principal, *, action: str = MFA_REFUSED_EVENT
+) -> None:
+    """`security_policy.mfa_refused` (or `.sso_refused`) in the organization's log, once per member and
+    address a window."""
+    ip = client_ip(request)
+    record_refusal(
+        actor=principal,
+        action=action,
+        key=(principal_key(principal), ip or "unknown"),
+        target=principal.user,
+        changes={**request_facts(request, ip), "audience": "members", "who": principal.label},
+    )
 
 
 class SecurityPolicyMiddleware:
@@ -129,11 +151,16 @@ class SecurityPolicyMiddleware:
             return None  # the view answers 404, as for any organization one does not belong to
         policy = security_policy_for(organization)
         if policy.sso_only and not self.signed_in_through_sso(request, organization, membership):
+            principal = Principal(organization=organization, role=membership.role, user=request.user)
+            record_mfa_refusal(request, principal, action=SSO_REFUSED_EVENT)
             return self.refuse_without_sso(request, organization, api=api is not None)
         if not policy.require_mfa or has_mfa(request.user):
             return None
         message = mfa_required_message(organization)
         if api is not None:
+            record_mfa_refusal(
+                request, Principal(organization=organization, role=membership.role, user=request.user)
+            )
             return JsonResponse({"detail": message, "code": "mfa_required"}, status=403)
         messages.warning(request, message)
         if getattr(request, "htmx", False):  # a fragment request: have htmx load the whole page

@@ -9,15 +9,21 @@ from trustroom.tenancy.scope import org_scope
 from trustroom.tenancy.selectors import memberships_of_user
 
 
-def find_usable_token(raw: str) -> ApiToken | None:
-    """The active token of the current organization that `raw` names, or None. Expiry is checked here."""
+def find_presented_token(raw: str) -> ApiToken | None:
+    """The token of the current organization that `raw` names (its secret matching), usable or not."""
     presented = tokens.parse(raw)
     if presented is None:
         return None
     token = ApiToken.objects.filter(prefix=presented.prefix).first()
     if token is None or not tokens.secret_matches(presented.secret, token.secret_digest):
         return None
-    if not token.is_usable():
+    return token
+
+
+def find_usable_token(raw: str) -> ApiToken | None:
+    """The active token of the current organization that `raw` names, or None. Expiry is checked here."""
+    token = find_presented_token(raw)
+    if token is None or not token.is_usable():
         return None
     return token
 

@@ -61,10 +61,9 @@ def ip_allowlist_refusal(request: HttpRequest, principal: Principal) -> HttpResp
     The one check for pages: every view under /o/<org_slug>/ builds on this mixin (a test walks the
     URL patterns to keep it so). Run after membership is known, so strangers still get the same 404.
     """
-    from trustroom.identity.client_ip import client_ip
-    from trustroom.identity.ip_allowlist import refusal_for
+    from trustroom.identity.ip_allowlist import refusal_of_request
 
-    refusal = refusal_for(principal, client_ip(request))
+    refusal = refusal_of_request(principal, request)
     if refusal is None:
         return None
     context = {"organization": principal.organization, "refusal": refusal, "page_title": "Not allowed"}

@@ -23,7 +23,7 @@ from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.cache import never_cache
 
-from trustroom.identity.client_ip import client_ip as identity_client_ip
+from trustroom.identity.client_ip import client_ip
 from trustroom.tenancy.forms import AcceptInvitationSignupForm, add_service_errors
 from trustroom.tenancy.models import Organization
 from trustroom.tenancy.views import allowed_methods, method_not_allowed_page
@@ -66,10 +66,6 @@ REFUSALS = {
         "Open the access link from your approval e-mail first, or request access.",
     ),
 }
-
-
-def client_ip(request: HttpRequest) -> str | None:
-    return identity_client_ip(request)
 
 
 def user_agent(request: HttpRequest) -> str:

@@ -18,6 +18,7 @@ from trustroom.tenancy import policies
 from trustroom.tenancy.principal import Principal
 from trustroom.tenancy.scope import require_org
 from trustroom.vault import crypto, keys
+from trustroom.vault.filenames import display_filename
 from trustroom.vault.models import Document, OrganizationKey
 from trustroom.vault.pdfinspect import PdfRejected, inspect_pdf
 
@@ -35,11 +36,6 @@ def max_pages() -> int:
 def _storage_name(organization_id: int) -> str:
     # Made by the server, never from the uploaded name: no path tricks, nothing guessable.
     return f"vault/{organization_id}/{secrets.token_hex(20)}.enc"
-
-
-def _clean_filename(filename: str) -> str:
-    name = filename.replace("\\", "/").rsplit("/", 1)[-1]
-    return "".join(ch for ch in name if ch.isprintable())[:255]
 
 
 @transaction.atomic
@@ -80,7 +76,7 @@ def store_document(*, actor: Principal, title: str, content: bytes, filename: st
                 organization=org,
                 uid=uid,
                 title=title,
-                original_filename=_clean_filename(filename),
+                original_filename=display_filename(filename),
                 content_type=PDF_CONTENT_TYPE,
                 size_bytes=len(content),
                 sha256=hashlib.sha256(content).hexdigest(),

@@ -514,3 +514,15 @@ def test_a_deactivated_member_without_a_linked_identity_is_not_signed_in(idp, sp
     assert_refused(response, client, "deactivated", email="ada@alpha.test")
     assert not SocialAccount.objects.exists()  # no identity is linked to a deactivated account
     assert not AuthEvent.objects.filter(kind="sso_login").exists()
+
+
+def test_a_member_refused_by_sso_only_is_recorded_once_per_window(idp, sp, org_a, owner_a):
+    sso_only(org_a, owner_a)
+    client = browser()
+    client.force_login(member(org_a, "editor", email="ed@alpha.test"))
+    assert client.get(DASHBOARD).status_code == 302
+    assert client.get(PROFILE_API).status_code == 403
+    with org_scope(org_a):
+        events = list(AuditEvent.objects.filter(action="security_policy.sso_refused"))
+    assert len(events) == 1  # the second refusal, same member and address, falls in the window
+    assert events[0].changes["path"] == DASHBOARD

@@ -13,6 +13,7 @@ ROUTES: dict[str, Route] = {
     "identity:ip-allowlist": Route(ORG),
     "identity:ip-allowlist-remove": Route(ORG, target=obj("ip_allowlist_entry")),
     "ip-allowlist-list": Route(ORG, api=True),
+    "ip-allowlist-bulk": Route(ORG, api=True),
     "ip-allowlist-detail": Route(ORG, api=True, target=obj("ip_allowlist_entry")),
 }
 

@@ -30,24 +30,17 @@ from trustroom.answers.questionnaires import formats
 from trustroom.answers.questionnaires.answering import BankAnswerer, ProposedAnswer, answer_text
 from trustroom.answers.questionnaires.formats.limits import MAX_FILE_BYTES
 from trustroom.answers.questionnaires.storage import seal_source
+from trustroom.answers.services import one_line
 from trustroom.audit.services import record_event
 from trustroom.tenancy import policies
 from trustroom.tenancy.principal import Principal
 from trustroom.tenancy.scope import require_org
 from trustroom.vault import keys
+from trustroom.vault.filenames import display_filename
 
 MAX_UPLOAD_BYTES = MAX_FILE_BYTES
 MAX_ANSWER_CHARS = 20_000
 SAVE_TO_BANK_CHOICES = ("", "update", "new")
-
-
-def _one_line(value: str | None) -> str:
-    return " ".join((value or "").split())
-
-
-def _clean_filename(name: str) -> str:
-    name = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
-    return "".join(ch for ch in name if ch.isprintable())[:255]
 
 
 def _apply(item: QuestionnaireItem, proposed: ProposedAnswer) -> None:
@@ -85,9 +78,9 @@ def import_questionnaire(
     question from the bank. Raises ValidationError (field `file` for an unreadable or hostile file)."""
     policies.check(actor, "add", Questionnaire)
     policies.check(actor, "add", QuestionnaireItem)
-    filename = _clean_filename(filename)
-    title = _one_line(title) or _one_line(filename.rsplit(".", 1)[0])
-    customer = _one_line(customer)
+    filename = display_filename(filename)
+    title = one_line(title) or one_line(filename.rsplit(".", 1)[0])
+    customer = one_line(customer)
     errors = _validate_details(title, customer, due_on)
     if not content:
         errors["file"] = "The file is empty."
@@ -199,8 +192,8 @@ def update_questionnaire(*, actor: Principal, questionnaire: Questionnaire, **up
     if unknown:
         raise ValidationError(dict.fromkeys(unknown, "This field cannot be changed."))
     questionnaire = Questionnaire.objects.select_for_update().get(pk=questionnaire.pk)
-    title = _one_line(updates.get("title", questionnaire.title))
-    customer = _one_line(updates.get("customer", questionnaire.customer))
+    title = one_line(updates.get("title", questionnaire.title))
+    customer = one_line(updates.get("customer", questionnaire.customer))
     due_on = updates.get("due_on", questionnaire.due_on)
     values: dict[str, Any] = {"title": title, "customer": customer, "due_on": due_on}
     errors = _validate_details(title, customer, due_on)
@@ -321,7 +314,7 @@ def reject_item(*, actor: Principal, item: QuestionnaireItem) -> QuestionnaireIt
 def _split_answer(text: str) -> tuple[str, str]:
     """(short, detailed) from an answer as written: the first paragraph is the short answer if it fits."""
     first, _, rest = text.strip().partition("\n\n")
-    first = _one_line(first)
+    first = one_line(first)
     if len(first) <= 300:
         return first, rest.strip()
     return first[:297].rstrip() + "…", text.strip()
@@ -366,10 +359,10 @@ def edit_item(
             )
         cited = item.entry
         variants = list(cited.variants or [])
-        if _one_line(item.question).casefold() not in {
-            _one_line(v).casefold() for v in [cited.question, *variants]
+        if one_line(item.question).casefold() not in {
+            one_line(v).casefold() for v in [cited.question, *variants]
         }:
-            variants.append(_one_line(item.question)[:500])
+            variants.append(one_line(item.question)[:500])
         entry = bank.update_entry(
             actor=actor, entry=cited, short_answer=short, detailed_answer=detailed, variants=variants
         )
@@ -377,7 +370,7 @@ def edit_item(
         entry = bank.create_entry(
             actor=actor,
             key=(new_key or "").strip(),
-            question=_one_line(item.question)[:500],
+            question=one_line(item.question)[:500],
             short_answer=short,
             detailed_answer=detailed,
             visibility="public" if public else "private",

@@ -38,6 +38,7 @@ from trustroom.tenancy.models import Membership, Organization
 from trustroom.tenancy.principal import Principal
 from trustroom.tenancy.scope import org_scope, require_org
 from trustroom.vault import crypto, keys
+from trustroom.vault.filenames import display_filename
 from trustroom.vault.models import OrganizationKey
 
 logger = logging.getLogger(__name__)
@@ -72,11 +73,6 @@ def _format(value: str | None) -> str | None:
         return clean_format(value)
     except ImportFormatError as exc:
         raise ValidationError({"format": str(exc)}) from exc
-
-
-def _clean_filename(name: str) -> str:
-    name = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
-    return "".join(ch for ch in name if ch.isprintable())[:255]
 
 
 @contextlib.contextmanager
@@ -178,7 +174,7 @@ def import_findings(
                 application=application,
                 engagement=engagement,
                 format=staged.format,
-                original_filename=_clean_filename(str(filename)),
+                original_filename=display_filename(str(filename)),
                 close_missing=close_missing,
                 status=ImportStatus.RUNNING,
                 created_by=actor.user if actor.is_member else None,
@@ -238,7 +234,7 @@ def start_finding_import(
         application=application,
         engagement=engagement,
         format=fmt or "",
-        original_filename=_clean_filename(getattr(uploaded_file, "name", "") or ""),
+        original_filename=display_filename(getattr(uploaded_file, "name", "") or ""),
         close_missing=close_missing,
         status=ImportStatus.QUEUED,
         data_key=org_key,
