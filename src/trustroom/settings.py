@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "trustroom.trustcenter",
     "trustroom.assessments",
     "trustroom.answers",
+    "trustroom.access",
     "trustroom.web",
 ]
 
