@@ -111,7 +111,7 @@ def _clean(
         if preset in (OidcPreset.OKTA, OidcPreset.ENTRA) and not cleaned["oidc_issuer"]:
             what = "Okta domain (e.g. acme.okta.com)" if preset == OidcPreset.OKTA else "Entra tenant id"
             errors["oidc_issuer"] = f"Give your {what}."
-        elif not _https_or_loopback(issuer):
+        elif preset in OidcPreset.values and not _https_or_loopback(issuer):
             errors["oidc_issuer"] = "The issuer must be an https:// URL (e.g. https://idp.example.com)."
         cleaned["oidc_issuer"] = issuer
         if not cleaned["oidc_client_id"]:
