@@ -509,7 +509,34 @@ def test_the_page_shows_the_empty_state_and_the_form_to_owners(org_a, owner_a) -
     assert "No SSO connection yet" in body
     assert "Add a connection" in body
     assert 'name="oidc_client_secret"' in body
-    assert "<legend>OpenID Connect</legend>" in body
+    assert "<legend>OpenID Connect (when the protocol is OpenID Connect)</legend>" in body
+    assert "<legend>SAML 2.0 (when the protocol is SAML 2.0)</legend>" in body
+
+
+def test_the_edit_form_shows_only_the_connections_protocol(org_a, owner_a, certificate_pem: str) -> None:
+    oidc = create(org_a, owner_a, **oidc_values())
+    saml = create(org_a, owner_a, "saml", **saml_values(certificate_pem))
+    client = signed_in(owner_a)
+    oidc_page = client.get(f"{PAGE}{oidc.pk}/").content.decode()
+    assert "<legend>OpenID Connect</legend>" in oidc_page
+    assert "SAML 2.0</legend>" not in oidc_page and 'name="saml_idp_certificate"' not in oidc_page
+    saml_page = client.get(f"{PAGE}{saml.pk}/").content.decode()
+    assert "<legend>SAML 2.0</legend>" in saml_page
+    assert 'name="oidc_client_secret"' not in saml_page
+    # Saving a SAML connection from its form keeps its settings.
+    data = form_data(
+        name="Renamed SAML",
+        oidc_preset=None,
+        oidc_issuer=None,
+        oidc_client_id=None,
+        oidc_client_secret=None,
+        saml_idp_entity_id="https://idp.alpha.test/saml",
+        saml_idp_sso_url="https://idp.alpha.test/saml/sso",
+        saml_idp_certificate=saml.saml_idp_certificate,
+    )
+    assert client.post(f"{PAGE}{saml.pk}/", data).status_code == 302
+    assert fresh(saml).name == "Renamed SAML"
+    assert fresh(saml).saml_idp_certificate == certificate_body(certificate_pem)
 
 
 def test_the_page_lists_connections_with_absolute_endpoints(org_a, owner_a, certificate_pem: str) -> None:
