@@ -11,3 +11,6 @@ class IdentityConfig(AppConfig):
             policies,  # noqa: F401  (registers policies)
             receivers,  # noqa: F401  (authentication events)
         )
+        from trustroom.identity.sso import secrets
+
+        secrets.register()  # SSO client secrets are re-encrypted when data keys rotate

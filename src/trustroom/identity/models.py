@@ -255,7 +255,7 @@ class SsoConnection(OrgOwnedModel):
     the callback and ACS URLs the identity provider is configured with. An identity it asserts is
     accepted only for an e-mail address in `email_domains`; a new person arriving that way is created
     and made a member with `default_role` when `jit_provisioning` is on. The OIDC client secret is kept
-    sealed under the key-encryption keyset, bound to the organization and the connection.
+    sealed under the organization's data key, bound to the organization and the connection.
     """
 
     key = models.SlugField(max_length=20)

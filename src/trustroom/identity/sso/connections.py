@@ -138,11 +138,12 @@ def social_app(resolved: ResolvedConnection) -> SocialApp:
     organization, connection = resolved.organization, resolved.connection
     provider_id = resolved.provider_id
     if connection.protocol == SsoProtocol.OIDC:
-        secret = open_client_secret(
-            connection.oidc_client_secret_sealed,
-            organization_id=organization.pk,
-            connection_key=connection.key,
-        )
+        with org_scope(organization):  # the data key the secret is sealed under is the organization's
+            secret = open_client_secret(
+                connection.oidc_client_secret_sealed,
+                organization_id=organization.pk,
+                connection_key=connection.key,
+            )
         return SocialApp(
             provider=OIDC_PROVIDER,
             provider_id=provider_id,

@@ -111,7 +111,7 @@ def _clean(
         if preset in (OidcPreset.OKTA, OidcPreset.ENTRA) and not cleaned["oidc_issuer"]:
             what = "Okta domain (e.g. acme.okta.com)" if preset == OidcPreset.OKTA else "Entra tenant id"
             errors["oidc_issuer"] = f"Give your {what}."
-        elif not _https_or_loopback(issuer):
+        elif preset in OidcPreset.values and not _https_or_loopback(issuer):
             errors["oidc_issuer"] = "The issuer must be an https:// URL (e.g. https://idp.example.com)."
         cleaned["oidc_issuer"] = issuer
         if not cleaned["oidc_client_id"]:
@@ -167,7 +167,7 @@ def create_sso_connection(
     )
     if protocol == SsoProtocol.OIDC and oidc_client_secret:
         connection.oidc_client_secret_sealed = seal_client_secret(
-            oidc_client_secret, organization_id=organization.pk, connection_key=key
+            oidc_client_secret, actor=actor, connection_key=key
         )
     connection.save()
     record_event(actor=actor, action="sso_connection.created", target=connection, changes=_public(connection))
@@ -198,7 +198,7 @@ def update_sso_connection(
     secret_changed = bool(oidc_client_secret) and connection.protocol == SsoProtocol.OIDC
     if secret_changed:
         connection.oidc_client_secret_sealed = seal_client_secret(
-            str(oidc_client_secret), organization_id=connection.organization_id, connection_key=connection.key
+            str(oidc_client_secret), actor=actor, connection_key=connection.key
         )
     after = _public(connection)
     diff = {field: [before[field], after[field]] for field in after if before[field] != after[field]}
