@@ -198,3 +198,39 @@ def test_sweep_removes_only_old_orphans(actor_a: Any, kek_file: Path, storage_di
     assert not (storage_dir / gone_org).exists()
     assert (storage_dir / young_orphan).exists()
     assert document_bytes(_fresh(doc))
+
+
+@ROTATION
+def test_mfa_secrets_are_rewrapped_and_retiring_waits_for_them(
+    actor_a: Any, kek_file: Path, storage_dir: Path, monkeypatch: Any
+) -> None:
+    """TOTP secrets are sealed under the KEK itself: a full rotation re-wraps them; --retire-old refuses
+    while one is still on an old version (an --org rotation leaves people's secrets alone)."""
+    from allauth.mfa.models import Authenticator
+    from django.test import Client
+
+    from tests.factories import UserFactory
+    from tests.identity.auth_helpers import MFA_AUTHENTICATE, enrol_totp, frozen_clock, post_login, totp_code
+    from trustroom.identity.mfa_adapter import decrypt_mfa_secret
+
+    frozen_clock(monkeypatch)
+    user = UserFactory(email="rotating@example.test")
+    _client, secret = enrol_totp(user)
+    with pytest.raises(CommandError, match="mfa secrets"):
+        _run("--org", actor_a.organization.slug, "--retire-old")
+    assert sorted(k["version"] for k in _keyset(kek_file)["keys"]) == [1, 2]
+
+    output = _run("--retire-old")
+
+    assert "2 mfa secrets re-wrapped" in output  # the TOTP secret and the recovery codes' seed
+    assert [k["version"] for k in _keyset(kek_file)["keys"]] == [3]
+    crypto.get_kek().reload()
+    stored = Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP).data["secret"]
+    assert stored.startswith("trmfa1:3:")
+    seed = Authenticator.objects.get(user=user, type=Authenticator.Type.RECOVERY_CODES).data["seed"]
+    assert seed.startswith("trmfa1:3:")
+    assert decrypt_mfa_secret(stored) == secret
+    browser = Client()
+    assert post_login(browser, user.email)["Location"].startswith(MFA_AUTHENTICATE)
+    assert browser.post(MFA_AUTHENTICATE, {"code": totp_code(secret)}).status_code == 302
+    assert "_auth_user_id" in browser.session  # the re-wrapped secret still signs in

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from typing import Any
 
 from allauth.mfa.adapter import DefaultMFAAdapter
 
@@ -41,6 +42,72 @@ def decrypt_mfa_secret(stored: str) -> str:
 
 def is_encrypted(stored: str) -> bool:
     return isinstance(stored, str) and stored.startswith(PREFIX + ":")
+
+
+def _sealed_version(stored: str) -> int | None:
+    if not is_encrypted(stored):
+        return None
+    version = stored.split(":", 2)[1]
+    return int(version) if version.isdigit() else None
+
+
+def _secret_fields(data: dict) -> list[tuple[str, int | None]]:
+    """(field, index in migrated_codes or None) of every sealed value an authenticator holds."""
+    fields: list[tuple[str, int | None]] = [
+        (f, None) for f in ("secret", "seed") if isinstance(data.get(f), str)
+    ]
+    codes = data.get("migrated_codes")
+    if isinstance(codes, list):
+        fields += [("migrated_codes", i) for i, code in enumerate(codes) if isinstance(code, str)]
+    return fields
+
+
+def _get(data: dict, field: str, index: int | None) -> str:
+    return data[field] if index is None else data[field][index]
+
+
+def _authenticators() -> Any:
+    from allauth.mfa.models import Authenticator
+
+    return Authenticator.objects.filter(type__in=[Authenticator.Type.TOTP, Authenticator.Type.RECOVERY_CODES])
+
+
+def mfa_secrets_behind() -> int:
+    """How many sealed MFA values are under a KEK version other than the primary one."""
+    primary = get_kek().primary_version
+    return sum(
+        1
+        for authenticator in _authenticators().iterator()
+        for field, index in _secret_fields(dict(authenticator.data or {}))
+        if _sealed_version(_get(authenticator.data, field, index)) not in (None, primary)
+    )
+
+
+def rewrap_mfa_secrets() -> int:
+    """Re-seal every MFA value under the primary KEK version (key rotation); returns how many changed."""
+    from django.db import transaction
+
+    primary = get_kek().primary_version
+    changed = 0
+    with transaction.atomic():
+        for authenticator in _authenticators().select_for_update().iterator():
+            data = dict(authenticator.data or {})
+            touched = False
+            for field, index in _secret_fields(data):
+                stored = _get(data, field, index)
+                if _sealed_version(stored) in (None, primary):
+                    continue
+                fresh = encrypt_mfa_secret(decrypt_mfa_secret(stored))
+                if index is None:
+                    data[field] = fresh
+                else:
+                    data[field] = [*data[field][:index], fresh, *data[field][index + 1 :]]
+                touched = True
+                changed += 1
+            if touched:
+                authenticator.data = data
+                authenticator.save(update_fields=["data"])
+    return changed
 
 
 class MFAAdapter(DefaultMFAAdapter):

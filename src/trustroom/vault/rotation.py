@@ -27,3 +27,29 @@ def reencrypt_all(
 ) -> dict[str, int]:
     """Run every registered re-encryptor; {name: rows re-encrypted}."""
     return {name: fn(old_data_keys, new_key, new_data_key) for name, fn in sorted(_REENCRYPTORS.items())}
+
+
+# --- Secrets sealed directly under the key-encryption keyset (not under an organization's data key) ------
+# e.g. TOTP secrets: they belong to a person, not to an organization. `rotate-keys` re-wraps them under the
+# new primary KEK version, and `--retire-old` refuses while any is still on an old version.
+
+
+class KekSealedSecrets:
+    def __init__(self, *, rewrap: Callable[[], int], count_behind: Callable[[], int]) -> None:
+        self.rewrap = rewrap  # re-seal everything under the primary version; returns how many changed
+        self.count_behind = count_behind  # how many are still sealed under another version
+
+
+_KEK_SEALED: dict[str, KekSealedSecrets] = {}
+
+
+def register_kek_sealed(name: str, secrets: KekSealedSecrets) -> None:
+    _KEK_SEALED[name] = secrets
+
+
+def rewrap_kek_sealed() -> dict[str, int]:
+    return {name: entry.rewrap() for name, entry in sorted(_KEK_SEALED.items())}
+
+
+def kek_sealed_behind() -> dict[str, int]:
+    return {name: count for name, entry in sorted(_KEK_SEALED.items()) if (count := entry.count_behind())}
