@@ -271,6 +271,11 @@ MFA_REAUTHENTICATION_REQUIRED = True
 # Origins are always checked: https, or http only on localhost (the browser's own secure-context rule).
 TRUSTROOM_WEBAUTHN_RP_ID = env_hostname("TRUSTROOM_WEBAUTHN_RP_ID")
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = False
+# A refused security-key answer is recorded as `mfa_failed`, like a wrong TOTP code.
+MFA_FORMS = {
+    "authenticate_webauthn": "trustroom.identity.mfa_forms.AuthenticateWebAuthnForm",
+    "reauthenticate_webauthn": "trustroom.identity.mfa_forms.ReauthenticateWebAuthnForm",
+}
 ACCOUNT_REAUTHENTICATION_TIMEOUT = env_int("TRUSTROOM_REAUTHENTICATION_SECONDS", 300)
 # New passwords are hashed with Argon2id; the others stay so existing hashes verify (and are upgraded to
 # Argon2 at the next sign-in).

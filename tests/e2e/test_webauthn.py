@@ -172,6 +172,7 @@ def test_without_the_key_the_second_step_fails(live_server: Any, page: Any) -> N
     page.wait_for_function("() => window.webauthnError !== undefined")
     assert page.evaluate("() => window.webauthnError") == "NotAllowedError"
     assert page.url == f"{base}/accounts/2fa/authenticate/"
+    assert not AuthEvent.objects.filter(user=user, kind="mfa_failed").exists()  # nothing was sent
 
     # 2. A key with the same credential id but another private key (a clone without the secret): the
     # browser answers, the server refuses the signature.
@@ -193,6 +194,14 @@ def test_without_the_key_the_second_step_fails(live_server: Any, page: Any) -> N
     page.wait_for_load_state()
     page.wait_for_selector("text=Incorrect code")
     assert page.url == f"{base}/accounts/2fa/authenticate/"
+    [failed] = AuthEvent.objects.filter(user=user, kind="mfa_failed")
+    [key] = Authenticator.objects.filter(user=user, type=Authenticator.Type.WEBAUTHN)
+    assert failed.success is False
+    assert failed.details == {
+        "authenticator": "webauthn",
+        "authenticator_id": key.pk,
+        "reauthentication": False,
+    }
 
     # Neither attempt signed anyone in.
     page.goto(f"{base}/o/acme/")
