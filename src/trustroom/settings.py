@@ -12,7 +12,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from trustroom.env import env_bool, env_int, env_list, env_str
+from trustroom.env import env_bool, env_hostname, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent
 
@@ -267,6 +267,18 @@ MFA_TOTP_ISSUER = "Trustroom"
 MFA_ADAPTER = "trustroom.identity.mfa_adapter.MFAAdapter"
 # Adding or removing an authenticator needs a fresh sign-in (password or MFA) within the timeout.
 MFA_REAUTHENTICATION_REQUIRED = True
+# Security keys and passkeys (WebAuthn): the browser binds each key to a relying-party ID, a host name.
+# By default it is the host the request came to (one of ALLOWED_HOSTS), so keys work on the address
+# people use. TRUSTROOM_WEBAUTHN_RP_ID fixes it instead, e.g. to the parent domain `example.com` so keys
+# keep working when the site moves between its subdomains; it must be the site's host or a parent of it.
+# Origins are always checked: https, or http only on localhost (the browser's own secure-context rule).
+TRUSTROOM_WEBAUTHN_RP_ID = env_hostname("TRUSTROOM_WEBAUTHN_RP_ID")
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = False
+# A refused security-key answer is recorded as `mfa_failed`, like a wrong TOTP code.
+MFA_FORMS = {
+    "authenticate_webauthn": "trustroom.identity.mfa_forms.AuthenticateWebAuthnForm",
+    "reauthenticate_webauthn": "trustroom.identity.mfa_forms.ReauthenticateWebAuthnForm",
+}
 ACCOUNT_REAUTHENTICATION_TIMEOUT = env_int("TRUSTROOM_REAUTHENTICATION_SECONDS", 300)
 # New passwords are hashed with Argon2id; the others stay so existing hashes verify (and are upgraded to
 # Argon2 at the next sign-in).

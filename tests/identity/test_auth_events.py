@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+from django.contrib.auth import SESSION_KEY
 from django.core.cache import cache
 from django.test import Client, override_settings
 
@@ -218,3 +221,19 @@ def test_a_security_key_or_passkey_used_is_recorded(org_a, rf):
     assert event.details["authenticator"] == "webauthn" and event.details["passwordless"] is True
     assert event.ip == "192.0.2.44"
     assert audit_actions(org_a) == ["auth.mfa_used"]
+
+
+def test_a_refused_security_key_answer_is_recorded_and_signs_nobody_in(org_a):
+    user = member(org_a, "viewer", email="key-refused@example.test")
+    enrol_totp(user)  # any factor puts the second step in front of the sign-in
+    client = Client(REMOTE_ADDR="192.0.2.45")
+    post_login(client, user.email)
+    forged = {"id": "AAAA", "rawId": "AAAA", "type": "public-key", "response": {"signature": "AAAA"}}
+    response = client.post(MFA_AUTHENTICATE, {"credential": json.dumps(forged)})
+    assert response.status_code == 200
+    assert SESSION_KEY not in client.session
+    [event] = AuthEvent.objects.filter(user=user, kind="mfa_failed")
+    assert event.success is False and event.ip == "192.0.2.45"
+    assert event.details == {"authenticator": "webauthn", "authenticator_id": None, "reauthentication": False}
+    assert "auth.mfa_failed" in audit_actions(org_a)
+    assert not AuthEvent.objects.filter(user=user, kind="mfa_used").exists()

@@ -92,3 +92,9 @@ def test_malformed_values_are_named_in_the_error(tmp_path: Path) -> None:
     assert "TRUSTROOM_DB_CONN_MAX_AGE='ten' is not a whole number" in result.stderr
     result = probe(tmp_path, TRUSTROOM_ENV="staging")
     assert "TRUSTROOM_ENV='staging'" in result.stderr
+
+
+def test_a_webauthn_rp_id_that_is_not_a_host_name_stops_the_start(tmp_path: Path) -> None:
+    result = probe(tmp_path, TRUSTROOM_WEBAUTHN_RP_ID="https://trust.example.com")
+    assert result.returncode != 0
+    assert "TRUSTROOM_WEBAUTHN_RP_ID='https://trust.example.com': give a host name only" in result.stderr

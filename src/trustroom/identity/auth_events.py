@@ -10,11 +10,15 @@ allauth's adapter hooks and the sign-in/MFA/password signals (see `receivers.py`
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
+from allauth.mfa.models import Authenticator
+from allauth.mfa.webauthn.internal.auth import get_authenticator_by_credential_id
 from django.db import transaction
 from django.http import HttpRequest
+from fido2.utils import websafe_decode
 
 from trustroom.audit.services import record_event
 from trustroom.identity.client_ip import client_ip
@@ -67,6 +71,31 @@ def record_auth_event(
             with org_scope(organization):
                 record_event(actor=actor_principal, action=f"auth.{kind}", target=user, changes=changes)
     return event
+
+
+def record_webauthn_failure(
+    *, actor: User, request: HttpRequest | None, posted_credential: str, reauthentication: bool
+) -> AuthEvent:
+    """A security key's answer was refused (unknown key, bad signature, wrong origin or challenge,
+    malformed): an `mfa_failed` event, naming the person's key when the answer carried its id."""
+    authenticator = _webauthn_authenticator_named_in(actor, posted_credential)
+    details = {
+        "authenticator": Authenticator.Type.WEBAUTHN.value,
+        "authenticator_id": authenticator.pk if authenticator is not None else None,
+        "reauthentication": reauthentication,
+    }
+    return record_auth_event(
+        actor=actor, kind=AuthEventKind.MFA_FAILED, request=request, success=False, details=details
+    )
+
+
+def _webauthn_authenticator_named_in(user: User, posted_credential: str) -> Authenticator | None:
+    try:
+        raw_id = json.loads(posted_credential)["rawId"]
+        credential_id = websafe_decode(raw_id)
+    except (ValueError, TypeError, KeyError):
+        return None
+    return get_authenticator_by_credential_id(user, credential_id)
 
 
 def recent_auth_events(user: User, *, limit: int = 50) -> list[AuthEvent]:

@@ -5,6 +5,9 @@ Here a secret is sealed with AES-256-GCM under the key-encryption keyset of `tru
 (the primary version at the time; older versions keep decrypting until retired), with associated data
 naming its purpose, so a ciphertext made for anything else (a wrapped organization data key, say) is
 refused. Stored form: `trmfa1:<kek version>:<base64url(nonce || ciphertext || tag)>`.
+
+It also names the WebAuthn relying party: its ID is `TRUSTROOM_WEBAUTHN_RP_ID` when set, otherwise the
+host of the request (allauth's default; Django has checked it against ALLOWED_HOSTS).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import binascii
 from typing import Any
 
 from allauth.mfa.adapter import DefaultMFAAdapter
+from django.conf import settings
 
 from trustroom.vault.crypto import DecryptionError, get_kek, mfa_secret_aad
 
@@ -116,3 +120,10 @@ class MFAAdapter(DefaultMFAAdapter):
 
     def decrypt(self, encrypted_text: str) -> str:
         return decrypt_mfa_secret(encrypted_text)
+
+    def get_public_key_credential_rp_entity(self) -> dict[str, str]:
+        entity = super().get_public_key_credential_rp_entity()
+        configured = settings.TRUSTROOM_WEBAUTHN_RP_ID
+        if configured:
+            entity["id"] = configured
+        return entity
