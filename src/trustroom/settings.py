@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "trustroom.trustcenter",
     "trustroom.assessments",
     "trustroom.answers",
+    "trustroom.resilience",
     "trustroom.web",
 ]
 
