@@ -69,14 +69,17 @@ def _check_member(user: Any, field: str, errors: dict[str, str]) -> None:
         errors[field] = "Choose a member of the organization."
 
 
-def _check_text(values: dict[str, Any], name: str, errors: dict[str, str], *, required: str = "") -> None:
+def _check_text(
+    values: dict[str, Any], name: str, errors: dict[str, str], *, required: str = "", limit: int = 0
+) -> None:
     value = values[name]
+    limit = limit or TEXT_LIMITS.get(name, 0)
     if not isinstance(value, str):
         errors[name] = "Give text."
     elif required and not value:
         errors[name] = required
-    elif name in TEXT_LIMITS and len(value) > TEXT_LIMITS[name]:
-        errors[name] = f"Use at most {TEXT_LIMITS[name]} characters."
+    elif limit and len(value) > limit:
+        errors[name] = f"Use at most {limit} characters."
 
 
 def _check_minutes(values: dict[str, Any], name: str, errors: dict[str, str], what: str) -> None:
@@ -455,9 +458,7 @@ def delete_exercise(*, actor: Principal, exercise: BcpExercise) -> None:
 
 def _validate_action_item(values: dict[str, Any]) -> None:
     errors: dict[str, str] = {}
-    _check_text(values, "title", errors, required="Give the action item a title.")
-    if "title" not in errors and len(values["title"]) > 300:
-        errors["title"] = "Use at most 300 characters."
+    _check_text(values, "title", errors, required="Give the action item a title.", limit=300)
     _check_text(values, "detail", errors)
     _check_member(values["owner"], "owner", errors)
     due = values["due_on"]
