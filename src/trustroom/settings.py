@@ -350,6 +350,8 @@ SPECTACULAR_SETTINGS = {
         "AnswerVisibilityEnum": "trustroom.answers.models.AnswerVisibility",
         "AnswerFreshnessEnum": "trustroom.answers.state.FreshnessState",
         "AnswerEvidenceKindEnum": "trustroom.answers.api.bank.EVIDENCE_KIND_CHOICES",
+        "ActionItemStatusEnum": "trustroom.resilience.models.ActionStatus",
+        "DrillOutcomeEnum": "trustroom.resilience.models.DrillOutcome",
     },
 }
 
