@@ -166,8 +166,10 @@ class DrPlansViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgResour
         return selectors.plans()
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        plans = selectors.with_plan_state(list(self.get_queryset()))
-        return Response(DrPlanSerializer(plans, many=True).data)
+        page = self.paginate_queryset(self.get_queryset())
+        plans = selectors.with_plan_state(list(page if page is not None else self.get_queryset()))
+        data = DrPlanSerializer(plans, many=True).data
+        return self.get_paginated_response(data) if page is not None else Response(data)
 
     def fresh(self, plan: DrPlan, code: int = status.HTTP_200_OK) -> Response:
         return Response(DrPlanSerializer(selectors.plans().get(pk=plan.pk)).data, status=code)
