@@ -176,6 +176,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "trustroom.compliance.tasks.send_certification_reminders",
         "schedule": 24 * 60 * 60,  # daily; a missed day is caught up on the next run
     },
+    "resilience-reminders": {
+        "task": "trustroom.resilience.tasks.send_resilience_reminders",
+        "schedule": 24 * 60 * 60,  # daily: drills due within 7 days or overdue, overdue action items
+    },
     "assessments-sla-notifications": {
         "task": "trustroom.assessments.tasks.send_sla_notifications",
         "schedule": 15 * 60,  # SLA windows are hours (critical: 2-4 h), so every 15 minutes
