@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "trustroom.assessments",
     "trustroom.answers",
     "trustroom.access",
+    "trustroom.resilience",
     "trustroom.web",
 ]
 
@@ -175,6 +176,10 @@ CELERY_BEAT_SCHEDULE = {
     "compliance-certification-reminders": {
         "task": "trustroom.compliance.tasks.send_certification_reminders",
         "schedule": 24 * 60 * 60,  # daily; a missed day is caught up on the next run
+    },
+    "resilience-reminders": {
+        "task": "trustroom.resilience.tasks.send_resilience_reminders",
+        "schedule": 24 * 60 * 60,  # daily: drills due within 7 days or overdue, overdue action items
     },
     "assessments-sla-notifications": {
         "task": "trustroom.assessments.tasks.send_sla_notifications",
@@ -362,6 +367,8 @@ SPECTACULAR_SETTINGS = {
         "AnswerVisibilityEnum": "trustroom.answers.models.AnswerVisibility",
         "AnswerFreshnessEnum": "trustroom.answers.state.FreshnessState",
         "AnswerEvidenceKindEnum": "trustroom.answers.api.bank.EVIDENCE_KIND_CHOICES",
+        "ActionItemStatusEnum": "trustroom.resilience.models.ActionStatus",
+        "DrillOutcomeEnum": "trustroom.resilience.models.DrillOutcome",
     },
 }
 
