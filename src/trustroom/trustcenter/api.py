@@ -51,6 +51,9 @@ class TrustCenterSettingsSerializer(StrictInputMixin, serializers.ModelSerialize
             "default_grant_days",
             "auto_approve_domains",
             "refused_email_domains",
+            "claim_access_reviews",
+            "claim_production_access",
+            "claim_dr_testing",
             "updated_at",
         ]
         read_only_fields = ["updated_at"]

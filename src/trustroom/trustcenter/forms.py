@@ -81,6 +81,21 @@ class SettingsForm(forms.Form):
         required=False,
         help_text="Not accepted as work e-mail (free-mail providers by default). One per line.",
     )
+    claim_access_reviews = forms.BooleanField(
+        label="Show the access review claim",
+        required=False,
+        help_text="“Access reviewed quarterly, last completed …”, from your access review campaigns.",
+    )
+    claim_production_access = forms.BooleanField(
+        label="Show production access claims",
+        required=False,
+        help_text="“Production access limited to …”, from your access policy rules and their violations.",
+    )
+    claim_dr_testing = forms.BooleanField(
+        label="Show disaster recovery claims",
+        required=False,
+        help_text="“Failover tested, last …” per DR plan, from your recorded failover drills.",
+    )
 
 
 class TermsForm(forms.Form):

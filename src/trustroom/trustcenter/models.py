@@ -62,6 +62,10 @@ class TrustCenterSettings(OrgOwnedModel):
         blank=True,
         help_text="E-mail domains refused as work e-mail (free-mail providers by default).",
     )
+    # Security program claims, derived from the records when read (see trustcenter/program_claims.py).
+    claim_access_reviews = models.BooleanField(default=False)
+    claim_production_access = models.BooleanField(default=False)
+    claim_dr_testing = models.BooleanField(default=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -159,6 +159,8 @@ class TrustCenterContent:
     attestations: list[Any] = field(default_factory=list)
     # The Security FAQ: public answer-bank entries that are not stale (see trustroom/answers/faq.py).
     faq: list[Any] = field(default_factory=list)
+    # Claims about the program's processes (access reviews, DR drills, production access).
+    program_claims: list[Any] = field(default_factory=list)
 
     @property
     def compliant_count(self) -> int:
@@ -264,6 +266,8 @@ def trust_center_content(organization: Organization, *, now: datetime | None = N
     from trustroom.answers.faq import published_faq
     from trustroom.compliance.selectors import published_certifications, published_statements
     from trustroom.trustcenter.attestations import published_attestations
+    from trustroom.trustcenter.program_claims import published_program_claims
+    from trustroom.trustcenter.selectors import trust_center_settings
 
     now = now or page_cache.utc_now()
     today = now.astimezone(UTC).date()
@@ -283,6 +287,7 @@ def trust_center_content(organization: Organization, *, now: datetime | None = N
         certifications=certifications,
         attestations=published_attestations(now=now),
         faq=published_faq(now=now).items,
+        program_claims=published_program_claims(organization, trust_center_settings(), now),
     )
 
 

@@ -27,6 +27,9 @@ SETTINGS_FIELDS = (
     "default_grant_days",
     "auto_approve_domains",
     "refused_email_domains",
+    "claim_access_reviews",
+    "claim_production_access",
+    "claim_dr_testing",
 )
 
 

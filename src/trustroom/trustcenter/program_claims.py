@@ -1,0 +1,168 @@
+"""Claims about the security program's own processes, derived from their records when read:
+
+- "Access reviewed <cadence>, last completed <date>" (access review campaigns vs the review schedule);
+- "Disaster recovery failover tested, last <date>" per DR plan (failover drills vs the drill cadence);
+- "Production access limited to <group>, at most N people" (access policy rules and their violations).
+
+A claim shows only when the organization publishes that kind of claim (trust center settings) and there
+is something to claim (a completed review, a recorded drill, an enabled rule). It carries its freshness:
+when the cadence is missed (or the last drill failed, or a rule is violated) it reads as stale, with why.
+Like the attestations, everything is judged as of the END of the current UTC day, so a page cached
+today is never fresher than the truth (see `attestations.attestation_horizon`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from dateutil.rrule import rrulestr
+
+from trustroom.trustcenter.attestations import attestation_horizon
+
+FREQ_WORDS = {"DAILY": "day", "WEEKLY": "week", "MONTHLY": "month", "YEARLY": "year"}
+NAMED = {
+    ("MONTHLY", 3): "quarterly",
+    ("MONTHLY", 1): "monthly",
+    ("YEARLY", 1): "yearly",
+    ("WEEKLY", 1): "weekly",
+}
+
+
+@dataclass(frozen=True)
+class ProgramClaim:
+    key: str  # "access_reviews", "dr_failover", "production_access"
+    title: str
+    detail: str
+    last_done: date | None
+    next_due: date | None
+    fresh: bool
+    stale_reason: str = ""
+
+
+def describe_rule(rule: str) -> str:
+    """ "quarterly", "every 2 months", … for a simple RFC 5545 rule; the rule itself otherwise."""
+    parts = dict(item.partition("=")[::2] for item in rule.upper().split(";") if "=" in item)
+    freq = parts.get("FREQ", "")
+    try:
+        interval = int(parts.get("INTERVAL", "1") or "1")
+    except ValueError:
+        return rule
+    if (freq, interval) in NAMED and set(parts) <= {"FREQ", "INTERVAL"}:
+        return NAMED[(freq, interval)]
+    if freq in FREQ_WORDS and set(parts) <= {"FREQ", "INTERVAL"}:
+        return f"every {interval} {FREQ_WORDS[freq]}s"
+    return rule
+
+
+def _day(moment: datetime | None) -> date | None:
+    return moment.astimezone(UTC).date() if moment is not None else None
+
+
+# --- Access reviews -------------------------------------------------------------------------------------
+
+
+def access_review_claim(now: datetime | None = None) -> ProgramClaim | None:
+    """Fresh while a campaign was completed since the latest review that should be finished by now."""
+    from trustroom.access.models import AccessReviewCampaign, AccessReviewSchedule
+
+    horizon = attestation_horizon(now)
+    last = (
+        AccessReviewCampaign.objects.filter(closed_at__isnull=False, closed_at__lt=horizon)
+        .order_by("-closed_at")
+        .first()
+    )
+    if last is None:
+        return None  # nothing completed: nothing to claim
+    schedule = AccessReviewSchedule.objects.filter(enabled=True).first()
+    rule = schedule.rule if schedule is not None else "FREQ=MONTHLY;INTERVAL=3"
+    cadence = describe_rule(rule)
+    anchor = schedule.starts_at if schedule is not None else last.opened_at
+    grace = timedelta(days=schedule.days_to_complete if schedule is not None else 14)
+    occurrences: Any = rrulestr(rule, dtstart=anchor.astimezone(UTC))
+    # The latest review period whose completion deadline has passed: it must have a completed campaign.
+    expected: datetime | None = occurrences.before(horizon - grace, inc=True)
+    upcoming: datetime | None = occurrences.after(horizon - grace)
+    closed_at: datetime = last.closed_at  # type: ignore[assignment]  # filtered on not null
+    fresh = expected is None or closed_at >= expected
+    next_due = _day(upcoming + grace) if upcoming is not None else None
+    stale_reason = ""
+    if expected is not None and not fresh:
+        stale_reason = f"The review due by {(expected + grace).date():%-d %B %Y} has not been completed."
+    return ProgramClaim(
+        key="access_reviews",
+        title="Access reviews",
+        detail=f"Access to systems is reviewed {cadence}; the last review was completed on "
+        f"{closed_at.astimezone(UTC).date():%-d %B %Y}.",
+        last_done=_day(closed_at),
+        next_due=next_due,
+        fresh=fresh,
+        stale_reason=stale_reason,
+    )
+
+
+# --- Disaster recovery ----------------------------------------------------------------------------------
+
+
+def dr_claims(organization: Any, now: datetime | None = None) -> list[ProgramClaim]:
+    """One claim per DR plan that has had a drill: fresh while the cadence is kept and it did not fail."""
+    from trustroom.resilience.models import DrillOutcome, DrPlan
+    from trustroom.resilience.selectors import dr_posture
+
+    horizon = attestation_horizon(now)
+    rules = dict(DrPlan.objects.values_list("service", "drill_rule"))
+    claims = []
+    for row in dr_posture(organization, horizon):
+        if row["last_drill_at"] is None:
+            continue
+        cadence = describe_rule(rules.get(row["service"], ""))
+        last_day: date = row["last_drill_at"].astimezone(UTC).date()
+        failed = row["outcome"] == DrillOutcome.FAILED
+        targets = "recovery targets met" if row["met_targets"] else "recovery targets not met"
+        stale_reason = ""
+        if row["overdue"]:
+            stale_reason = (
+                f"The failover drill due on {_day(row['next_due']):%-d %B %Y} has not been recorded."
+            )
+        elif failed:
+            stale_reason = "The last failover drill failed."
+        claims.append(
+            ProgramClaim(
+                key="dr_failover",
+                title=f"Disaster recovery: {row['service']}",
+                detail=f"Database failover drilled {cadence} (RTO target {row['rto_minutes']} min, RPO "
+                f"{row['rpo_minutes']} min); last drill on {last_day:%-d %B %Y}, {targets}.",
+                last_done=last_day,
+                next_due=_day(row["next_due"]),
+                fresh=not stale_reason,
+                stale_reason=stale_reason,
+            )
+        )
+    return claims
+
+
+# --- Everything published -------------------------------------------------------------------------------
+
+
+def published_program_claims(
+    organization: Any, settings: Any, now: datetime | None = None
+) -> list[ProgramClaim]:
+    """The claims the organization publishes (run inside its scope)."""
+    claims: list[ProgramClaim] = []
+    if settings is None:
+        return claims
+    if getattr(settings, "claim_access_reviews", False):
+        claim = access_review_claim(now)
+        if claim is not None:
+            claims.append(claim)
+    if getattr(settings, "claim_production_access", False):
+        claims.extend(production_access_claims(now))
+    if getattr(settings, "claim_dr_testing", False):
+        claims.extend(dr_claims(organization, now))
+    return claims
+
+
+def production_access_claims(now: datetime | None = None) -> list[ProgramClaim]:
+    """Filled in once the access policy rules can report their violations (see access.rules_state)."""
+    return []
