@@ -406,3 +406,8 @@ _VAPT_ENUM_NAMES = {
     "EngagementPlanStatusEnum": "trustroom.assessments.serializers.ENGAGEMENT_PLAN_STATUSES",
 }
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(_VAPT_ENUM_NAMES)  # type: ignore[attr-defined]
+
+# OpenAPI enum names of the access reviews API (privilege and new_privilege share one choice set).
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(  # type: ignore[attr-defined]
+    {"AccessPrivilegeEnum": "trustroom.access.models.PrivilegeLevel"}
+)
