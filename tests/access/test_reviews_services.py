@@ -300,3 +300,21 @@ def test_job_does_nothing_without_an_enabled_schedule(world: dict[str, Any]) -> 
             actor=world["owner"], starts_at=NOW - dt.timedelta(days=1), enabled=False
         )
     assert reviews.open_due_campaigns(organization=world["org"], now=NOW).opened == 0
+
+
+def test_command_opens_due_reviews(world: dict[str, Any]) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    from trustroom.access.tasks import open_due_reviews
+
+    with org_scope(world["org"]):
+        reviews.update_review_schedule(actor=world["owner"], starts_at=timezone.now() - dt.timedelta(days=1))
+    out = StringIO()
+    call_command("access", "open-reviews", "--org", "alpha-co", stdout=out)
+    assert "1 campaign(s) opened" in out.getvalue()
+    assert open_due_reviews()["opened"] == 0  # the task: same job, already done
+    with pytest.raises(CommandError, match="time zone"):
+        call_command("access", "open-reviews", "--at", "2026-03-02T09:00:00")

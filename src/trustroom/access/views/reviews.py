@@ -224,7 +224,9 @@ class ReviewDecideView(ReviewsPage):
             except PermissionDenied as refusal:
                 error = str(refusal)
         else:
-            error = " ".join(f"{name}: {' '.join(errs)}" for name, errs in form.errors.items())
+            error = " ".join(
+                f"{name}: {' '.join(str(e) for e in errs)}" for name, errs in form.errors.items()
+            )
         if self.is_htmx:
             campaign = item.campaign
             row = next(r for r in _item_rows(self.principal, campaign) if r["item"].pk == item.pk)
