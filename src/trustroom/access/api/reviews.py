@@ -14,6 +14,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -78,6 +79,14 @@ def schedule_data(schedule: AccessReviewSchedule | None) -> dict[str, Any]:
 class AccessReviewScheduleViewSet(OrgResourceViewSet):
     policy_model = AccessReviewSchedule
     serializer_class = ScheduleSerializer
+
+    def get_object(self) -> AccessReviewSchedule:
+        """The one schedule of the organization (OPTIONS asks for it to describe PUT)."""
+        schedule = reviews.current_schedule()
+        if schedule is None:
+            raise NotFound("No access review schedule was saved yet.")
+        self.check_object_permissions(self.request, schedule)
+        return schedule
 
     @extend_schema(
         summary="The access review schedule",
