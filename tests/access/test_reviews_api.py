@@ -100,6 +100,7 @@ def test_exports_are_attachments_and_audited(world: dict[str, Any]) -> None:
 
 def test_schedule_api(world: dict[str, Any]) -> None:
     assert world["owner"].get(f"{BASE}/access-review-schedule/").json()["saved"] is False
+    assert world["owner"].options(f"{BASE}/access-review-schedule/").status_code == 200
     bad = world["owner"].put(
         f"{BASE}/access-review-schedule/",
         {"rule": "FREQ=SOMETIMES", "starts_at": "2026-01-01T09:00:00Z"},
