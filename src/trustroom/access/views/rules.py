@@ -26,19 +26,19 @@ class RuleForm(forms.Form):
     environment_kind = forms.ChoiceField(
         label="Environment kind", choices=[("", "Any"), *EnvironmentKind.choices], required=False
     )
-    system = forms.ModelChoiceField(
-        label="System", queryset=System.objects.none(), required=False, empty_label="Any"
-    )
-    allowed_group = forms.ModelChoiceField(
-        label="Allowed group", queryset=AccessGroup.objects.none(), required=False, empty_label="None"
-    )
     max_people = forms.IntegerField(label="At most this many people", min_value=0, required=False)
     enabled = forms.BooleanField(label="Enabled", required=False, initial=True)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["system"].queryset = System.objects.all()  # type: ignore[attr-defined]
-        self.fields["allowed_group"].queryset = AccessGroup.objects.all()  # type: ignore[attr-defined]
+        # Built per request: the querysets are the organization's, read inside its scope.
+        self.fields["system"] = forms.ModelChoiceField(
+            label="System", queryset=System.objects.all(), required=False, empty_label="Any"
+        )
+        self.fields["allowed_group"] = forms.ModelChoiceField(
+            label="Allowed group", queryset=AccessGroup.objects.all(), required=False, empty_label="None"
+        )
+        self.order_fields(["name", "environment_kind", "system", "allowed_group", "max_people", "enabled"])
 
 
 def _rule(pk: int) -> AccessPolicyRule:
