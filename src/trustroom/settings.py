@@ -189,6 +189,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "trustroom.assessments.tasks.expire_risk_acceptances",
         "schedule": 60 * 60,  # hourly; pages already read an expired acceptance as reopened
     },
+    "access-open-due-reviews": {
+        "task": "trustroom.access.tasks.open_due_reviews",
+        "schedule": 24 * 60 * 60,  # daily; overdue is computed when read, the job only opens and notifies
+    },
     "assessments-sweep-finding-imports": {
         "task": "trustroom.assessments.tasks.sweep_finding_imports",
         "schedule": 10 * 60,  # imports a crashed worker or a lost task left behind fail or run again
@@ -425,3 +429,8 @@ _VAPT_ENUM_NAMES = {
     "EngagementPlanStatusEnum": "trustroom.assessments.serializers.ENGAGEMENT_PLAN_STATUSES",
 }
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(_VAPT_ENUM_NAMES)  # type: ignore[attr-defined]
+
+# OpenAPI enum names of the access reviews API (privilege and new_privilege share one choice set).
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(  # type: ignore[attr-defined]
+    {"AccessPrivilegeEnum": "trustroom.access.models.PrivilegeLevel"}
+)

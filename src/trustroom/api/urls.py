@@ -32,6 +32,7 @@ API_MODULES = (
     "trustroom.assessments.api",
     "trustroom.answers.api",
     "trustroom.resilience.api",
+    "trustroom.access.api",
 )
 for module in API_MODULES:
     __import__(module, fromlist=["register"]).register(router)
