@@ -163,6 +163,48 @@ def published_program_claims(
     return claims
 
 
+def _rule_statement(rule: Any) -> str:
+    if rule.environment_kind:
+        where = f"{rule.get_environment_kind_display().lower()} environments"
+    else:
+        where = "every environment"
+    if rule.system_id is not None:
+        where = f"{where} of {rule.system.name}"
+    limits = []
+    if rule.allowed_group is not None:
+        limits.append(f"members of {rule.allowed_group.name}")
+    if rule.max_people is not None:
+        limits.append(f"at most {rule.max_people} {'person' if rule.max_people == 1 else 'people'}")
+    return f"Access to {where} is limited to {' and '.join(limits)}."
+
+
 def production_access_claims(now: datetime | None = None) -> list[ProgramClaim]:
-    """Filled in once the access policy rules can report their violations (see access.rules_state)."""
-    return []
+    """One claim per enabled access policy rule: fresh while nobody breaks it (evaluated when read).
+
+    Judged now, not at the end of the day: a grant that expires later today still breaks the rule until
+    it has expired (the cautious side; every change to grants, groups or rules clears the page cache).
+    """
+    from trustroom.access.rules_state import evaluate_all
+
+    claims = []
+    for evaluation in evaluate_all(now):
+        stale_reason = ""
+        if evaluation.violated:
+            reasons = []
+            if evaluation.out_of_group:
+                reasons.append(f"{len(evaluation.out_of_group)} grant(s) held outside the allowed group")
+            if evaluation.over_max:
+                reasons.append(f"{evaluation.people} people hold access, above the limit")
+            stale_reason = "Under review: " + "; ".join(reasons) + "."
+        claims.append(
+            ProgramClaim(
+                key="production_access",
+                title=evaluation.rule.name,
+                detail=_rule_statement(evaluation.rule),
+                last_done=None,
+                next_due=None,
+                fresh=not evaluation.violated,
+                stale_reason=stale_reason,
+            )
+        )
+    return claims
