@@ -88,4 +88,18 @@ def record_event(
         head.seq = event.seq
         head.hash = event.hash
         head.save(update_fields=["seq", "hash", "updated_at"])
+    for prefixes, callback in _CHANGE_LISTENERS:
+        if action.startswith(prefixes):
+            callback(org.pk, action)
     return event
+
+
+# Other apps that derive something from changes of a kind (the trust center's page cache: a claim derived
+# from access reviews or DR drills must not outlive a change to them) register here, by action prefix.
+# Every write is audited, so a listener never misses one; callbacks defer real work to on_commit.
+_CHANGE_LISTENERS: list[tuple[tuple[str, ...], Any]] = []
+
+
+def listen_to_changes(prefixes: tuple[str, ...], callback: Any) -> None:
+    """Call `callback(organization_id, action)` after each audit event whose action starts with a prefix."""
+    _CHANGE_LISTENERS.append((prefixes, callback))

@@ -11,3 +11,9 @@ class TrustcenterConfig(AppConfig):
         from trustroom.trustcenter import policies  # noqa: F401  (registers the model policies)
 
         register_demo_module("trustroom.trustcenter.demo")  # runs in INSTALLED_APPS order
+
+        from trustroom.audit.services import listen_to_changes
+        from trustroom.trustcenter.cache import CLAIM_SOURCES, invalidate_after_commit
+
+        # Program claims (access reviews, DR drills, access rules) are derived from these records.
+        listen_to_changes(CLAIM_SOURCES, invalidate_after_commit)

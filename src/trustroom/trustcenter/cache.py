@@ -150,3 +150,14 @@ def page_slot(organization: Organization, page: str, *, now: datetime | None = N
     now = now or utc_now()
     version = current_version(organization.pk)
     return PageSlot(key=_page_key(organization, version, page, now.astimezone(UTC).date()), now=now)
+
+
+# Records the trust center derives claims from, by audit action prefix (see program_claims.py).
+CLAIM_SOURCES = ("access.", "dr_plan.", "failover_drill.", "bcp_exercise.", "action_item.")
+
+
+def invalidate_after_commit(organization_id: int, action: str = "") -> None:
+    """Clear the organization's cached pages once the change is committed (not if it is rolled back)."""
+    from django.db import transaction
+
+    transaction.on_commit(lambda: invalidate_trust_center(organization_id), robust=True)
