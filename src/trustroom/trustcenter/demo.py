@@ -48,6 +48,9 @@ def load_demo(principal: Principal) -> None:
             published=True,
             intro=DEMO_INTRO,
             auto_approve_domains=[DEMO_AUTO_APPROVE_DOMAIN],
+            claim_access_reviews=True,
+            claim_production_access=True,
+            claim_dr_testing=True,
         )
     if selectors.current_terms() is None:
         services.publish_terms(actor=principal, title="Confidentiality terms", body=DEMO_TERMS)
