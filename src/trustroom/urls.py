@@ -33,6 +33,7 @@ urlpatterns = [
     path("o/<slug:org_slug>/trust-center/", include("trustroom.trustcenter.urls")),
     path("o/<slug:org_slug>/assessments/", include("trustroom.assessments.urls")),
     path("o/<slug:org_slug>/answers/", include("trustroom.answers.urls")),
+    path("o/<slug:org_slug>/access/", include("trustroom.access.urls")),
     path("trust/<slug:org_slug>/", include("trustroom.trustcenter.public_urls")),
     path("api/", include(api_urls)),
 ]
