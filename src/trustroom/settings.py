@@ -188,6 +188,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "trustroom.assessments.tasks.sweep_finding_imports",
         "schedule": 10 * 60,  # imports a crashed worker or a lost task left behind fail or run again
     },
+    "access-expire-grants": {
+        "task": "trustroom.access.tasks.expire_grants",
+        "schedule": 60 * 60,  # hourly; pages already read a grant past its expiry as expired
+    },
 }
 
 # --- Files --------------------------------------------------------------------------------------------
