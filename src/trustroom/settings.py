@@ -410,3 +410,7 @@ _VAPT_ENUM_NAMES = {
     "EngagementPlanStatusEnum": "trustroom.assessments.serializers.ENGAGEMENT_PLAN_STATUSES",
 }
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(_VAPT_ENUM_NAMES)  # type: ignore[attr-defined]
+# ... and of the access app's inventory, grants and requests ("kind" exists in other apps too).
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(  # type: ignore[attr-defined]
+    {"EnvironmentKindEnum": "trustroom.access.models.EnvironmentKind"}
+)

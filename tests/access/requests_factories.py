@@ -21,7 +21,7 @@ def in_scope(organization: Organization, fn: Any, **kwargs: Any) -> Any:
     with org_scope(organization):
         try:
             return fn(**kwargs)
-        except Exception as error:  # noqa: BLE001 - re-raised below, outside the scope
+        except Exception as error:
             failure = error
     raise failure
 

@@ -103,11 +103,16 @@ def test_bulk_add_is_all_or_nothing_and_names_every_bad_line(org_a: Any, owner_a
     ]
     with org_scope(org_a):
         assert list(AccessGroupMember.objects.values_list("email", flat=True)) == ["ana@example.test"]
-    added = act(org_a, owner_a, inventory.add_group_members, group=group, emails="Bo@example.test; cy@example.test")
+    added = act(
+        org_a, owner_a, inventory.add_group_members, group=group, emails="Bo@example.test; cy@example.test"
+    )
     assert [m.email for m in added] == ["bo@example.test", "cy@example.test"]
     act(org_a, owner_a, inventory.remove_group_member_by_email, group=group, email="ANA@example.test")
     with org_scope(org_a):
-        assert list(AccessGroupMember.objects.values_list("email", flat=True)) == ["bo@example.test", "cy@example.test"]
+        assert list(AccessGroupMember.objects.values_list("email", flat=True)) == [
+            "bo@example.test",
+            "cy@example.test",
+        ]
 
 
 def test_editors_cannot_change_groups(org_a: Any, owner_a: Any) -> None:
@@ -119,11 +124,17 @@ def test_editors_cannot_change_groups(org_a: Any, owner_a: Any) -> None:
 # --- Grants ---------------------------------------------------------------------------------------------
 
 
-def test_recorded_grant_is_lower_cased_and_linked_to_the_member(org_a: Any, owner_a: Any, owner_b: Any) -> None:
+def test_recorded_grant_is_lower_cased_and_linked_to_the_member(
+    org_a: Any, owner_a: Any, owner_b: Any
+) -> None:
     _system, envs = system_with_envs(org_a, owner_a)
     dev = member(org_a, "viewer", email="dev@example.test", full_name="Dee Veloper")
     linked = grant(org_a, owner_a, envs["production"], "  DEV@Example.TEST ")
-    assert linked.person_email == "dev@example.test" and linked.user == dev and linked.person_name == "Dee Veloper"
+    assert (
+        linked.person_email == "dev@example.test"
+        and linked.user == dev
+        and linked.person_name == "Dee Veloper"
+    )
     # Someone with an account in another organization only is not linked (nor revealed).
     outsider = grant(org_a, owner_a, envs["production"], "owner@bravo.test")
     assert outsider.user is None
@@ -139,9 +150,15 @@ def test_recorded_grant_is_lower_cased_and_linked_to_the_member(org_a: Any, owne
         ({"expires_at": "past"}, "expires_at"),
     ],
 )
-def test_bad_grants_are_refused_naming_the_field(org_a: Any, owner_a: Any, values: dict[str, Any], field: str) -> None:
+def test_bad_grants_are_refused_naming_the_field(
+    org_a: Any, owner_a: Any, values: dict[str, Any], field: str
+) -> None:
     _system, envs = system_with_envs(org_a, owner_a)
-    data: dict[str, Any] = {"environment": envs["testing"], "person_email": "a@example.test", "privilege": "read"}
+    data: dict[str, Any] = {
+        "environment": envs["testing"],
+        "person_email": "a@example.test",
+        "privilege": "read",
+    }
     data.update(values)
     if data.get("expires_at") == "past":
         data["expires_at"] = timezone.now() - timedelta(minutes=1)
@@ -154,7 +171,9 @@ def test_bad_grants_are_refused_naming_the_field(org_a: Any, owner_a: Any, value
 
 def test_change_privilege_and_revoke_closing_the_open_task(org_a: Any, owner_a: Any) -> None:
     _system, envs = system_with_envs(org_a, owner_a)
-    record = grant(org_a, owner_a, envs["production"], "dev@example.test", expires_at=timezone.now() + timedelta(hours=1))
+    record = grant(
+        org_a, owner_a, envs["production"], "dev@example.test", expires_at=timezone.now() + timedelta(hours=1)
+    )
     act(org_a, owner_a, grants.change_privilege, grant=record, privilege="admin")
     with org_scope(org_a):
         AccessGrant.objects.filter(pk=record.pk).update(expires_at=timezone.now() - timedelta(minutes=5))
@@ -190,7 +209,9 @@ def test_expire_grants_opens_one_task_and_tells_the_owner_once(org_a: Any, owner
     with org_scope(org_a):
         task = RevocationTask.objects.get()
         assert task.grant_id == soon.pk and task.reason == "expired"
-        assert list(Notification.objects.values_list("recipient__email", flat=True)) == ["sysowner@example.test"]
+        assert list(Notification.objects.values_list("recipient__email", flat=True)) == [
+            "sysowner@example.test"
+        ]
         complete_revocation_task(actor=principal_for(owner_a, org_a), task=task)
     third = grants.expire_grants(organization=org_a, now=later + timedelta(hours=2))
     assert (third.expired, third.tasks_opened) == (0, 0)  # confirmed: the grant reads revoked
@@ -198,7 +219,9 @@ def test_expire_grants_opens_one_task_and_tells_the_owner_once(org_a: Any, owner
 
 def test_expire_grants_command(org_a: Any, owner_a: Any, capsys: Any) -> None:
     _system, envs = system_with_envs(org_a, owner_a)
-    record = grant(org_a, owner_a, envs["production"], "a@example.test", expires_at=timezone.now() + timedelta(seconds=1))
+    record = grant(
+        org_a, owner_a, envs["production"], "a@example.test", expires_at=timezone.now() + timedelta(seconds=1)
+    )
     with org_scope(org_a):
         AccessGrant.objects.filter(pk=record.pk).update(expires_at=timezone.now() - timedelta(days=1))
     call_command("access", "expire-grants", "--org", "alpha-co")

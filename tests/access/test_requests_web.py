@@ -36,7 +36,9 @@ def world(org_a: Any, owner_a: Any) -> dict[str, Any]:
 
 
 def test_every_page_renders_for_a_viewer(world: dict[str, Any]) -> None:
-    request = submit(world["org"], world["requester"], world["production"], manager=world["manager"], head=world["head"])
+    request = submit(
+        world["org"], world["requester"], world["production"], manager=world["manager"], head=world["head"]
+    )
     record = grant(world["org"], world["owner_a"], world["testing"], "dev@example.test")
     viewer = signed_in(member(world["org"], "viewer"))
     for path in (
@@ -57,8 +59,16 @@ def test_every_page_renders_for_a_viewer(world: dict[str, Any]) -> None:
 
 
 def test_overview_counts(world: dict[str, Any]) -> None:
-    submit(world["org"], world["requester"], world["production"], manager=world["manager"], head=world["head"])
-    record = grant(world["org"], world["owner_a"], world["testing"], "dev@example.test", expires_at=timezone.now() + timedelta(hours=1))
+    submit(
+        world["org"], world["requester"], world["production"], manager=world["manager"], head=world["head"]
+    )
+    record = grant(
+        world["org"],
+        world["owner_a"],
+        world["testing"],
+        "dev@example.test",
+        expires_at=timezone.now() + timedelta(hours=1),
+    )
     grant(world["org"], world["owner_a"], world["staging"], "dev@example.test")
     with org_scope(world["org"]):
         AccessGrant.objects.filter(pk=record.pk).update(expires_at=timezone.now() - timedelta(days=5))
@@ -76,11 +86,13 @@ def test_overview_counts(world: dict[str, Any]) -> None:
         assert f"<dt>{label}</dt><dd><a href" in page and f">{count}</a></dd>" in page
     assert '<span class="badge expired">1</span>' in page  # overdue
     other = signed_in(world["head"]).get(BASE + "/").content.decode()
-    assert "?show=waiting\">0</a>" in other
+    assert '?show=waiting">0</a>' in other
 
 
 def test_named_approver_sees_the_form_and_decides_others_are_refused(world: dict[str, Any]) -> None:
-    request = submit(world["org"], world["requester"], world["production"], manager=world["manager"], head=world["head"])
+    request = submit(
+        world["org"], world["requester"], world["production"], manager=world["manager"], head=world["head"]
+    )
     detail = f"{BASE}/requests/{request.pk}/"
     owner = signed_in(world["owner"])
     page = owner.get(detail).content.decode()
@@ -136,7 +148,9 @@ def test_grant_filters_with_htmx(world: dict[str, Any]) -> None:
 
 def test_inventory_and_groups_pages_write_through_the_services(world: dict[str, Any]) -> None:
     client = signed_in(world["owner_a"])
-    response = client.post(f"{BASE}/inventory/systems/new/", {"name": "Data warehouse", "sensitivity": "high"})
+    response = client.post(
+        f"{BASE}/inventory/systems/new/", {"name": "Data warehouse", "sensitivity": "high"}
+    )
     assert response.status_code == 302
     with org_scope(world["org"]):
         warehouse = System.objects.get(name="Data warehouse")
@@ -151,6 +165,9 @@ def test_inventory_and_groups_pages_write_through_the_services(world: dict[str, 
         group_id = AccessGroup.objects.get().pk
     bad = client.post(f"{BASE}/groups/{group_id}/", {"emails": "a@example.test\nnope"})
     assert bad.status_code == 400 and "line 2" in bad.content.decode()
-    assert client.post(f"{BASE}/groups/{group_id}/", {"emails": "a@example.test\nb@example.test"}).status_code == 302
+    assert (
+        client.post(f"{BASE}/groups/{group_id}/", {"emails": "a@example.test\nb@example.test"}).status_code
+        == 302
+    )
     with org_scope(world["org"]):
         assert AccessGroupMember.objects.count() == 2

@@ -32,7 +32,9 @@ def grants(filters: GrantFilters, *, now: datetime) -> QuerySet[AccessGrant]:
     if filters.kind:
         found = found.filter(environment__kind=filters.kind)
     if filters.person:
-        found = found.filter(Q(person_email__icontains=filters.person) | Q(person_name__icontains=filters.person))
+        found = found.filter(
+            Q(person_email__icontains=filters.person) | Q(person_name__icontains=filters.person)
+        )
     if filters.state == state.GrantState.ACTIVE:
         found = found.filter(state.active_grants_q(now))
     elif filters.state == state.GrantState.EXPIRED:

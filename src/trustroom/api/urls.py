@@ -31,6 +31,7 @@ API_MODULES = (
     "trustroom.trustcenter.api",
     "trustroom.assessments.api",
     "trustroom.answers.api",
+    "trustroom.access.api",
 )
 for module in API_MODULES:
     __import__(module, fromlist=["register"]).register(router)

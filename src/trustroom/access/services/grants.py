@@ -97,7 +97,9 @@ def record_grant(
     if source not in GrantSource.values:
         raise ValidationError({"source": f"Choose one of: {', '.join(GrantSource.values)}."})
     Environment.objects.select_for_update().get(pk=environment.pk)  # serializes grants per environment
-    active = AccessGrant.objects.filter(state.active_grants_q(now), environment=environment, person_email=email)
+    active = AccessGrant.objects.filter(
+        state.active_grants_q(now), environment=environment, person_email=email
+    )
     if active.exists():
         raise ValidationError(
             {

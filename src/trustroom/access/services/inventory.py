@@ -293,7 +293,12 @@ def update_group(*, actor: Principal, group: AccessGroup, name: str, description
     group.save(update_fields=["name", "description"])
     after = {"name": group.name, "description": group.description}
     if before != after:
-        record_event(actor=actor, action="access.group_updated", target=group, changes={"before": before, "after": after})
+        record_event(
+            actor=actor,
+            action="access.group_updated",
+            target=group,
+            changes={"before": before, "after": after},
+        )
     return group
 
 
@@ -310,7 +315,10 @@ def delete_group(*, actor: Principal, group: AccessGroup) -> None:
         )
     emails = list(AccessGroupMember.objects.filter(group=group).values_list("email", flat=True))
     record_event(
-        actor=actor, action="access.group_deleted", target=group, changes={"name": group.name, "members": emails}
+        actor=actor,
+        action="access.group_deleted",
+        target=group,
+        changes={"name": group.name, "members": emails},
     )
     group.delete()
 
@@ -336,9 +344,7 @@ def add_group_member(*, actor: Principal, group: AccessGroup, email: str) -> Acc
     if AccessGroupMember.objects.filter(group=group, email=address).exists():
         raise ValidationError({"email": f"{address} is already in the group {group.name}."})
     row = AccessGroupMember.objects.create(organization=require_org(), group=group, email=address)
-    record_event(
-        actor=actor, action="access.group_members_added", target=group, changes={"added": [address]}
-    )
+    record_event(actor=actor, action="access.group_members_added", target=group, changes={"added": [address]})
     return row
 
 

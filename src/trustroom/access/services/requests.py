@@ -178,9 +178,8 @@ def _decide(*, actor: Principal, request: AccessRequest, decision: str, comment:
     request = _locked(request)
     step = state.pending_step(request)
     if step is None:
-        raise ValidationError(
-            {"status": f"This request is not waiting for an approval: it is {request.get_status_display().lower()}."}
-        )
+        now_is = request.get_status_display().lower()
+        raise ValidationError({"status": f"This request is not waiting for an approval: it is {now_is}."})
     approver = state.approver_for(request, step)
     label = ApprovalStep(step).label.lower()
     if not actor.is_member or actor.is_support or not _same(actor.user, approver):
@@ -215,7 +214,9 @@ def _decide(*, actor: Principal, request: AccessRequest, decision: str, comment:
     request.save(update_fields=["status", "decided_at"])
     record_event(
         actor=actor,
-        action="access.request_approved" if decision == ApprovalDecision.APPROVED else "access.request_denied",
+        action="access.request_approved"
+        if decision == ApprovalDecision.APPROVED
+        else "access.request_denied",
         target=request,
         changes={"step": step, "comment": comment, "status": {"from": before, "to": request.status}},
     )
@@ -283,8 +284,9 @@ def cancel_request(*, actor: Principal, request: AccessRequest) -> AccessRequest
     if not actor.is_member or actor.is_support or not _same(actor.user, request.requester):
         raise PermissionDenied("Only the requester may cancel their request.")
     if request.status not in PENDING:
+        now_is = request.get_status_display().lower()
         raise ValidationError(
-            {"status": f"Only a request waiting for approval can be cancelled; this one is {request.get_status_display().lower()}."}
+            {"status": f"Only a request waiting for approval can be cancelled; this one is {now_is}."}
         )
     before = request.status
     request.status = RequestStatus.CANCELLED
@@ -309,8 +311,9 @@ def provision_request(*, actor: Principal, request: AccessRequest) -> AccessGran
     if _same(actor.user, request.requester):
         raise PermissionDenied("You cannot provision your own access request: another editor must.")
     if request.status != RequestStatus.APPROVED:
+        now_is = request.get_status_display().lower()
         raise ValidationError(
-            {"status": f"Only an approved request can be provisioned; this one is {request.get_status_display().lower()}."}
+            {"status": f"Only an approved request can be provisioned; this one is {now_is}."}
         )
     now = timezone.now()
     requester = request.requester
@@ -342,9 +345,7 @@ def provision_request(*, actor: Principal, request: AccessRequest) -> AccessGran
         recipients=[requester],
         key=f"access:request:{request.pk}:provisioned",
         subject=f"Access in place: {request.environment}",
-        body=(
-            f"Your {_what(request)} is provisioned and expires on {grant.expires_at:%Y-%m-%d %H:%M} UTC."
-        ),
+        body=(f"Your {_what(request)} is provisioned and expires on {grant.expires_at:%Y-%m-%d %H:%M} UTC."),
         url=_request_url(request),
     )
     return grant

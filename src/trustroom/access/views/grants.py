@@ -29,7 +29,11 @@ from trustroom.tenancy.forms import add_service_errors
 from trustroom.tenancy.views import status_for
 
 GRANTS_PER_PAGE = 50
-STATE_BADGE = {state.GrantState.ACTIVE: "active", state.GrantState.EXPIRED: "expired", state.GrantState.REVOKED: ""}
+STATE_BADGE = {
+    state.GrantState.ACTIVE: "active",
+    state.GrantState.EXPIRED: "expired",
+    state.GrantState.REVOKED: "",
+}
 
 
 def grant_rows(found: list[AccessGrant], now: Any) -> list[dict[str, Any]]:
@@ -57,7 +61,9 @@ class GrantListView(AccessPage):
                 state=cleaned["state"],
             )
         now = timezone.now()
-        page = Paginator(selectors.grants(filters, now=now), GRANTS_PER_PAGE).get_page(request.GET.get("page"))
+        page = Paginator(selectors.grants(filters, now=now), GRANTS_PER_PAGE).get_page(
+            request.GET.get("page")
+        )
         context = {
             "page_title": "Access grants",
             "form": form,
@@ -160,7 +166,9 @@ class GrantPrivilegeView(GrantDetailView):
         form = PrivilegeForm(request.POST, auto_id="id_privilege_%s")
         if form.is_valid():
             try:
-                grants.change_privilege(actor=self.principal, grant=grant, privilege=form.cleaned_data["privilege"])
+                grants.change_privilege(
+                    actor=self.principal, grant=grant, privilege=form.cleaned_data["privilege"]
+                )
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
@@ -196,7 +204,9 @@ class RevocationTaskCompleteView(AccessPage):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         task = self.get_object_or_404(RevocationTask)
         try:
-            complete_revocation_task(actor=self.principal, task=task, note=request.POST.get("note", "")[:2000])
+            complete_revocation_task(
+                actor=self.principal, task=task, note=request.POST.get("note", "")[:2000]
+            )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:

@@ -112,7 +112,11 @@ class EnvironmentFormView(AccessPage):
         system, environment = self.objects()
         initial = None
         if environment is not None:
-            initial = {"kind": environment.kind, "name": environment.name, "sensitivity": environment.sensitivity}
+            initial = {
+                "kind": environment.kind,
+                "name": environment.name,
+                "sensitivity": environment.sensitivity,
+            }
         return self.render_form(EnvironmentForm(initial=initial), system, environment)
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -138,7 +142,9 @@ class EnvironmentFormView(AccessPage):
     def objects(self) -> tuple[System, Environment | None]:
         return self.get_object_or_404(System), None
 
-    def render_form(self, form: EnvironmentForm, system: System, environment: Environment | None) -> HttpResponse:
+    def render_form(
+        self, form: EnvironmentForm, system: System, environment: Environment | None
+    ) -> HttpResponse:
         title = f"Edit {environment}" if environment else f"New environment of {system.name}"
         context = {
             "page_title": title,
@@ -196,5 +202,7 @@ urlpatterns: list[URLPattern] = [
         name="environment-create",
     ),
     path("inventory/environments/<int:pk>/edit/", EnvironmentEditView.as_view(), name="environment-edit"),
-    path("inventory/environments/<int:pk>/delete/", EnvironmentDeleteView.as_view(), name="environment-delete"),
+    path(
+        "inventory/environments/<int:pk>/delete/", EnvironmentDeleteView.as_view(), name="environment-delete"
+    ),
 ]

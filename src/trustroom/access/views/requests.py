@@ -54,7 +54,9 @@ class RequestListView(AccessPage):
             found = found.filter(requester_id=getattr(user, "pk", None))
         elif tab == "waiting":
             found = selectors.waiting_for(user).select_related("environment__system", "requester")
-        page = Paginator(found.order_by("-created_at", "-pk"), REQUESTS_PER_PAGE).get_page(request.GET.get("page"))
+        page = Paginator(found.order_by("-created_at", "-pk"), REQUESTS_PER_PAGE).get_page(
+            request.GET.get("page")
+        )
         rows = [{"request": r, "badge": STATUS_BADGE[RequestStatus(r.status)]} for r in page.object_list]
         context = {
             "page_title": "Access requests",
@@ -72,7 +74,11 @@ class RequestCreateView(AccessPage):
     permission_action = "add"
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        initial = {"environment": request.GET["environment"]} if request.GET.get("environment", "").isdigit() else None
+        initial = (
+            {"environment": request.GET["environment"]}
+            if request.GET.get("environment", "").isdigit()
+            else None
+        )
         return self.render_form(AccessRequestForm(initial=initial, organization=self.organization))
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -99,7 +105,7 @@ class RequestCreateView(AccessPage):
 def chain_steps(access_request: AccessRequest) -> list[dict[str, Any]]:
     """The approval chain as a timeline: each step with its named approver and decision (or waiting)."""
     decided = {a.step: a for a in AccessApproval.objects.filter(request=access_request)}
-    steps = [(ApprovalStep.LINE_MANAGER, access_request.line_manager)]
+    steps: list[tuple[str, Any]] = [(ApprovalStep.LINE_MANAGER, access_request.line_manager)]
     if access_request.needs_business_unit_head:
         steps.append((ApprovalStep.BUSINESS_UNIT_HEAD, access_request.business_unit_head))
     pending = state.pending_step(access_request)
@@ -122,11 +128,22 @@ class RequestDetailView(AccessPage):
 
     def get_request(self) -> AccessRequest:
         found: AccessRequest = self.get_object_or_404(AccessRequest)
-        related = ("environment__system__owner", "requester", "line_manager", "business_unit_head", "provisioned_by")
+        related = (
+            "environment__system__owner",
+            "requester",
+            "line_manager",
+            "business_unit_head",
+            "provisioned_by",
+        )
         return AccessRequest.objects.select_related(*related).get(pk=found.pk)
 
     def render_page(
-        self, access_request: AccessRequest, *, form: DecisionForm | None = None, error: str = "", status: int = 200
+        self,
+        access_request: AccessRequest,
+        *,
+        form: DecisionForm | None = None,
+        error: str = "",
+        status: int = 200,
     ) -> HttpResponse:
         user = self.principal.user if self.principal.is_member and not self.principal.is_support else None
         step = state.pending_step(access_request)
@@ -168,7 +185,9 @@ class RequestActionView(RequestDetailView):
         comment = form.data.get("comment", "")
         try:
             if self.action == "approve":
-                request_services.approve_request(actor=self.principal, request=access_request, comment=comment)
+                request_services.approve_request(
+                    actor=self.principal, request=access_request, comment=comment
+                )
                 notice = "You approved the request."
             elif self.action == "deny":
                 request_services.deny_request(actor=self.principal, request=access_request, comment=comment)
@@ -190,7 +209,8 @@ class RequestActionView(RequestDetailView):
 
 
 def _action(name: str) -> Any:
-    return type(f"Request{name.title()}View", (RequestActionView,), {"action": name}).as_view()
+    view: Any = type(f"Request{name.title()}View", (RequestActionView,), {"action": name})
+    return view.as_view()
 
 
 urlpatterns: list[URLPattern] = [

@@ -45,8 +45,12 @@ def environment_field(label: str = "Environment") -> EnvironmentChoiceField:
 
 class SystemForm(forms.Form):
     name = forms.CharField(label="Name", max_length=200)
-    description = forms.CharField(label="Description", required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    sensitivity = forms.ChoiceField(label="Sensitivity", choices=Sensitivity.choices, initial=Sensitivity.MODERATE)
+    description = forms.CharField(
+        label="Description", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    sensitivity = forms.ChoiceField(
+        label="Sensitivity", choices=Sensitivity.choices, initial=Sensitivity.MODERATE
+    )
 
     def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -105,7 +109,6 @@ class PrivilegeForm(forms.Form):
 
 
 class GrantFilterForm(forms.Form):
-    system = forms.ModelChoiceField(queryset=System.objects.none(), required=False, label="System")
     kind = forms.ChoiceField(
         label="Environment kind", required=False, choices=[("", "Any kind"), *EnvironmentKind.choices]
     )
@@ -123,8 +126,10 @@ class GrantFilterForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["system"].queryset = System.objects.order_by("name")  # type: ignore[attr-defined]
-        self.fields["system"].empty_label = "Any system"  # type: ignore[attr-defined]
+        self.fields["system"] = forms.ModelChoiceField(
+            queryset=System.objects.order_by("name"), required=False, label="System", empty_label="Any system"
+        )
+        self.order_fields(["system", "kind", "person", "state"])
 
 
 class AccessRequestForm(forms.Form):
@@ -155,7 +160,14 @@ class AccessRequestForm(forms.Form):
             help_text="Approves second; required for production and high or critical sensitivity.",
         )
         self.order_fields(
-            ["environment", "privilege", "justification", "duration_days", "line_manager", "business_unit_head"]
+            [
+                "environment",
+                "privilege",
+                "justification",
+                "duration_days",
+                "line_manager",
+                "business_unit_head",
+            ]
         )
 
 
@@ -171,7 +183,9 @@ class DecisionForm(forms.Form):
 
 class GroupForm(forms.Form):
     name = forms.CharField(label="Name", max_length=100)
-    description = forms.CharField(label="Description", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    description = forms.CharField(
+        label="Description", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class GroupMembersForm(forms.Form):
