@@ -98,6 +98,9 @@ def build_world(*, org: Organization, actor: Principal, label: str) -> dict[str,
         line_manager=manager,
         business_unit_head=head,
     )
+    # The line manager's approval (a row of access_accessapproval); the request waits for the head.
+    as_manager = Principal(organization=org, role="editor", user=manager)
+    requests.approve_request(actor=as_manager, request=request, comment=f"{label} approved")
     group = inventory.create_group(actor=actor, name=f"{label} devops")
     inventory.add_group_member(actor=actor, group=group, email=f"{label}-ops@example.test")
     return {
