@@ -197,6 +197,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "trustroom.assessments.tasks.sweep_finding_imports",
         "schedule": 10 * 60,  # imports a crashed worker or a lost task left behind fail or run again
     },
+    "access-expire-grants": {
+        "task": "trustroom.access.tasks.expire_grants",
+        "schedule": 60 * 60,  # hourly; pages already read a grant past its expiry as expired
+    },
 }
 
 # --- Files --------------------------------------------------------------------------------------------
@@ -432,5 +436,10 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(_VAPT_ENUM_NAMES)  # type: ig
 
 # OpenAPI enum names of the access reviews API (privilege and new_privilege share one choice set).
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(  # type: ignore[attr-defined]
-    {"AccessPrivilegeEnum": "trustroom.access.models.PrivilegeLevel"}
+    {
+        "AccessPrivilegeEnum": "trustroom.access.models.PrivilegeLevel",
+        "EnvironmentKindEnum": "trustroom.access.models.EnvironmentKind",
+        "AccessApprovalDecisionEnum": "trustroom.access.models.ApprovalDecision",
+        "AccessReviewDecisionEnum": "trustroom.access.models.ReviewDecision",
+    }
 )

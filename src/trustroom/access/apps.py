@@ -8,3 +8,6 @@ class AccessConfig(AppConfig):
 
     def ready(self) -> None:
         from trustroom.access import policies  # noqa: F401  (registers the model policies)
+        from trustroom.tenancy.demo import register_demo_module
+
+        register_demo_module("trustroom.access.demo_requests")  # inventory, grants and requests

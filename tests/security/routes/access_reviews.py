@@ -63,6 +63,7 @@ def build_world(*, org: Organization, actor: Principal, label: str) -> dict[str,
     AccessGrant.objects.create(
         environment=env, person_email=f"{label}-gone@example.test", privilege="read", granted_at=now
     )
+    reviews.update_review_schedule(actor=actor, starts_at=now - dt.timedelta(days=30))
     campaign = reviews.open_campaign(actor=actor, name=f"{label} review", due_at=now + dt.timedelta(days=7))
     gone = campaign.items.get(person_email=f"{label}-gone@example.test")
     reviews.decide_item(actor=actor, item=gone, decision="revoke", comment=f"{label} left")

@@ -2,9 +2,9 @@
 
 from rest_framework.routers import SimpleRouter
 
-from trustroom.access.api import imports, reviews, rules
+from trustroom.access.api import grants, imports, inventory, requests, reviews, rules
 
 
 def register(router: SimpleRouter) -> None:
-    for module in (reviews, rules, imports):
+    for module in (inventory, grants, requests, reviews, rules, imports):
         module.register(router)

@@ -1,0 +1,3 @@
+"""Background jobs of the access app (Celery discovers `trustroom.access.tasks`)."""
+
+from trustroom.access.tasks.grants import *  # noqa: F403
