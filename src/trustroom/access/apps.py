@@ -11,3 +11,4 @@ class AccessConfig(AppConfig):
         from trustroom.tenancy.demo import register_demo_module
 
         register_demo_module("trustroom.access.demo_requests")  # inventory, grants and requests
+        register_demo_module("trustroom.access.demo_reviews")  # reviews and the production access rule
