@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.utils import timezone
 
 from trustroom.compliance import selectors, services
@@ -43,18 +43,11 @@ STATE_BADGE = {
 
 
 class CompliancePage(OrgPageView):
-    def allows(self, action: str, model_or_obj: Any) -> bool:
-        obj = None if isinstance(model_or_obj, type) else model_or_obj
-        return policies.policy_for(model_or_obj).allows(self.principal, action, obj)
-
-    def page(self, template: str, context: dict[str, Any], *, status: int = 200) -> HttpResponse:
-        base = {
-            "organization": self.organization,
-            "principal": self.principal,
+    def page_context(self) -> dict[str, Any]:
+        return super().page_context() | {
             "status_badge": STATUS_BADGE,
             "state_badge": STATE_BADGE,
         }
-        return render(self.request, template, base | context, status=status)
 
     def get_statement(self) -> ComplianceStatement:
         statement = selectors.statements().filter(pk=self.kwargs["pk"]).first()

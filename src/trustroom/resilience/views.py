@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Model
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.utils import timezone
 
 from trustroom.resilience import selectors, services
@@ -30,14 +30,6 @@ from trustroom.tenancy.views import OrgPageView, status_for
 
 
 class ResiliencePage(OrgPageView):
-    def allows(self, action: str, model_or_obj: Any) -> bool:
-        obj = None if isinstance(model_or_obj, type) else model_or_obj
-        return policies.policy_for(model_or_obj).allows(self.principal, action, obj)
-
-    def page(self, template: str, context: dict[str, Any], *, status: int = 200) -> HttpResponse:
-        base = {"organization": self.organization, "principal": self.principal}
-        return render(self.request, template, base | context, status=status)
-
     def get_plan(self) -> DrPlan:
         plan = selectors.plans().filter(pk=self.kwargs["pk"]).first()
         if plan is None:

@@ -65,6 +65,18 @@ class OrgPageView(OrgScopedViewMixin, View):
     def is_htmx(self) -> bool:
         return bool(getattr(self.request, "htmx", False))
 
+    def allows(self, action: str, model_or_obj: Any) -> bool:
+        """Whether the principal may do `action` to a model (class) or one of its rows (for templates)."""
+        obj = None if isinstance(model_or_obj, type) else model_or_obj
+        return policies.policy_for(model_or_obj).allows(self.principal, action, obj)
+
+    def page_context(self) -> dict[str, Any]:
+        """What every page of the view's app shows; apps add their own (badge tables and the like)."""
+        return {"organization": self.organization, "principal": self.principal}
+
+    def page(self, template: str, context: dict[str, Any], *, status: int = 200) -> HttpResponse:
+        return render(self.request, template, self.page_context() | context, status=status)
+
 
 # --- Invitation e-mail (shared with the API) -------------------------------------------------------
 

@@ -47,7 +47,7 @@ class SafeToHostView(TrustCenterPage):
         return self.render_page(form)
 
     def render_page(self, form: SafeToHostForm | None) -> HttpResponse:
-        return self.page(
+        return self.render_tab(
             "trustcenter/admin/safe_to_host.html",
             status=status_for(form),
             form=form,

@@ -11,7 +11,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Model
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -44,7 +43,7 @@ from trustroom.trustcenter.models import (
 class TrustCenterPage(OrgPageView):
     tab = ""
 
-    def page(self, template: str, status: int = 200, **context: Any) -> HttpResponse:
+    def render_tab(self, template: str, status: int = 200, **context: Any) -> HttpResponse:
         context.setdefault("page_title", "Trust center")
         context |= {
             "organization": self.organization,
@@ -54,10 +53,6 @@ class TrustCenterPage(OrgPageView):
             + reverse("trust:overview", kwargs={"org_slug": self.organization.slug}),
         }
         return render(self.request, template, context, status=status)
-
-    def allows(self, action: str, model_or_obj: type[Model] | Model) -> bool:
-        obj = None if isinstance(model_or_obj, type) else model_or_obj
-        return policies.policy_for(model_or_obj).allows(self.principal, action, obj)
 
     def back(self, name: str, **kwargs: Any) -> HttpResponse:
         return redirect(f"trustcenter:{name}", org_slug=self.organization.slug, **kwargs)
@@ -96,7 +91,7 @@ class SettingsView(TrustCenterPage):
         return self.render_page(form)
 
     def render_page(self, form: SettingsForm) -> HttpResponse:
-        return self.page(
+        return self.render_tab(
             "trustcenter/admin/settings.html",
             status=status_for(form),
             form=form,
@@ -131,7 +126,7 @@ class TermsView(TrustCenterPage):
         return self.render_page(form)
 
     def render_page(self, form: TermsForm) -> HttpResponse:
-        return self.page(
+        return self.render_tab(
             "trustcenter/admin/terms.html",
             status=status_for(form),
             form=form,
@@ -149,7 +144,7 @@ class RequestsView(TrustCenterPage):
     tab = "requests"
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        return self.page(
+        return self.render_tab(
             "trustcenter/admin/requests.html",
             requests=list(selectors.requests_pending_first()[:200]),
             can_decide=self.allows("change", AccessRequest),
@@ -217,7 +212,7 @@ class GrantsView(TrustCenterPage):
         rows = [(grant, grant.status(now)) for grant in grants]
         if status in ("active", "expired", "revoked"):
             rows = [row for row in rows if row[1] == status]
-        return self.page(
+        return self.render_tab(
             "trustcenter/admin/grants.html",
             rows=rows,
             status_filter=status,
@@ -241,7 +236,7 @@ class RevokeGrantView(TrustCenterPage):
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         grant = self.get_grant()
-        return self.page("trustcenter/admin/grant_revoke.html", grant=grant, page_title="Revoke access")
+        return self.render_tab("trustcenter/admin/grant_revoke.html", grant=grant, page_title="Revoke access")
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         grant = self.get_grant()
@@ -278,7 +273,7 @@ class AcceptancesView(TrustCenterPage):
     tab = "acceptances"
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        return self.page(
+        return self.render_tab(
             "trustcenter/admin/acceptances.html",
             acceptances=TermsAcceptance.objects.select_related("terms")[:500],
             page_title="Terms acceptances",
@@ -290,7 +285,7 @@ class DownloadsView(TrustCenterPage):
     tab = "downloads"
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        return self.page(
+        return self.render_tab(
             "trustcenter/admin/downloads.html",
             downloads=DownloadEvent.objects.all()[:500],
             page_title="Downloads",
@@ -332,7 +327,7 @@ class CustomersView(TrustCenterPage):
         return self.render_page(form)
 
     def render_page(self, form: CustomerAccountForm) -> HttpResponse:
-        return self.page(
+        return self.render_tab(
             "trustcenter/admin/customers.html",
             status=status_for(form),
             form=form,
@@ -381,7 +376,7 @@ class CustomerView(TrustCenterPage):
     def render_page(
         self, account: CustomerAccount, form: CustomerAccountForm, contact_form: ContactForm | None = None
     ) -> HttpResponse:
-        return self.page(
+        return self.render_tab(
             "trustcenter/admin/customer.html",
             status=max(status_for(form), status_for(contact_form)),
             account=account,

@@ -7,26 +7,16 @@ from typing import Any
 
 from django.db.models import Model
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
 from django.urls import URLPattern, path
 from django.utils import timezone
 
 from trustroom.access import selectors_requests as selectors
 from trustroom.access import state
 from trustroom.access.models import AccessGrant, AccessRequest, System
-from trustroom.tenancy import policies
 from trustroom.tenancy.views import OrgPageView
 
 
 class AccessPage(OrgPageView):
-    def allows(self, action: str, model_or_obj: Any) -> bool:
-        obj = None if isinstance(model_or_obj, type) else model_or_obj
-        return policies.policy_for(model_or_obj).allows(self.principal, action, obj)
-
-    def page(self, template: str, context: dict[str, Any], *, status: int = 200) -> HttpResponse:
-        base = {"organization": self.organization, "principal": self.principal}
-        return render(self.request, template, base | context, status=status)
-
     def get_object_or_404(self, model: type[Model], key: str = "pk", **lookups: Any) -> Any:
         """One of the organization's `model` rows by the URL's id; another organization's is missing."""
         obj = model._default_manager.filter(pk=self.kwargs[key], **lookups).first()

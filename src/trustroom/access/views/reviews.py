@@ -71,14 +71,6 @@ class DecisionForm(forms.Form):
 
 
 class ReviewsPage(OrgPageView):
-    def allows(self, action: str, model_or_obj: Any) -> bool:
-        obj = None if isinstance(model_or_obj, type) else model_or_obj
-        return policies.policy_for(model_or_obj).allows(self.principal, action, obj)
-
-    def page(self, template: str, context: dict[str, Any], *, status: int = 200) -> HttpResponse:
-        base = {"organization": self.organization, "principal": self.principal}
-        return render(self.request, template, base | context, status=status)
-
     def get_campaign(self) -> AccessReviewCampaign:
         campaign = AccessReviewCampaign.objects.filter(pk=self.kwargs["pk"]).first()
         if campaign is None:

@@ -12,7 +12,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 
@@ -35,14 +35,6 @@ from trustroom.tenancy.views import OrgPageView, status_for
 
 
 class BankPage(OrgPageView):
-    def allows(self, action: str, model_or_obj: Any) -> bool:
-        obj = None if isinstance(model_or_obj, type) else model_or_obj
-        return policies.policy_for(model_or_obj).allows(self.principal, action, obj)
-
-    def page(self, template: str, context: dict[str, Any], *, status: int = 200) -> HttpResponse:
-        base = {"organization": self.organization, "principal": self.principal}
-        return render(self.request, template, base | context, status=status)
-
     def get_entry(self) -> AnswerEntry:
         """The organization's entry of the URL; another organization's is as missing as a wrong id."""
         entry = AnswerEntry.objects.select_related("owner").filter(pk=self.kwargs["pk"]).first()

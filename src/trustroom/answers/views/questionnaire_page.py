@@ -4,18 +4,15 @@ links to the bank and the attachment response of exports."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 from urllib.parse import urlencode
 
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 
 from trustroom.answers.models import Questionnaire, QuestionnaireItem
 from trustroom.answers.questionnaires.exporting import ExportedFile
 from trustroom.answers.questionnaires.selectors import ReviewRow
-from trustroom.tenancy import policies
 from trustroom.tenancy.views import OrgPageView
 
 
@@ -58,17 +55,6 @@ def attachment(exported: ExportedFile) -> HttpResponse:
 
 class QuestionnairePage(OrgPageView):
     model: type[Questionnaire] | type[QuestionnaireItem] = Questionnaire
-
-    def allows(self, action: str, model_or_obj: Any) -> bool:
-        obj = None if isinstance(model_or_obj, type) else model_or_obj
-        return policies.policy_for(model_or_obj).allows(self.principal, action, obj)
-
-    def page(self, template: str, context: dict[str, Any], *, status: int = 200) -> HttpResponse:
-        base = {
-            "organization": self.organization,
-            "principal": self.principal,
-        }
-        return render(self.request, template, base | context, status=status)
 
     def get_questionnaire(self) -> Questionnaire:
         """One of the organization's questionnaires by the URL's pk; another organization's is missing."""

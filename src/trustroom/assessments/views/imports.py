@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import URLPattern, path
 
 from trustroom.assessments.imports import start_finding_import
@@ -25,14 +25,11 @@ STATUS_BADGE = {"queued": "pending", "running": "pending", "succeeded": "active"
 class ImportPage(OrgPageView):
     model = FindingImport
 
-    def page(self, template: str, context: dict[str, Any], *, status: int = 200) -> HttpResponse:
-        base = {
-            "organization": self.organization,
-            "principal": self.principal,
+    def page_context(self) -> dict[str, Any]:
+        return super().page_context() | {
             "status_badge": STATUS_BADGE,
             "format_labels": FORMAT_LABELS,
         }
-        return render(self.request, template, base | context, status=status)
 
     def get_import(self) -> FindingImport:
         job = finding_imports().filter(pk=self.kwargs["pk"]).first()

@@ -6,11 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Model
-from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.http import Http404
 
 from trustroom.assessments.state import SlaState
-from trustroom.tenancy import policies
 from trustroom.tenancy.views import OrgPageView
 
 # Badge classes for computed states (the text is always shown too; colour is never the only signal).
@@ -31,17 +29,6 @@ SLA_LABEL = {
 
 
 class AssessmentsPage(OrgPageView):
-    def allows(self, action: str, model_or_obj: Any) -> bool:
-        obj = None if isinstance(model_or_obj, type) else model_or_obj
-        return policies.policy_for(model_or_obj).allows(self.principal, action, obj)
-
-    def page(self, template: str, context: dict[str, Any], *, status: int = 200) -> HttpResponse:
-        base = {
-            "organization": self.organization,
-            "principal": self.principal,
-        }
-        return render(self.request, template, base | context, status=status)
-
     def get_object_or_404(self, model: type[Model], **lookups: Any) -> Any:
         """One of the organization's `model` rows by the URL's pk; another organization's is missing."""
         obj = model._default_manager.filter(pk=self.kwargs["pk"], **lookups).first()
