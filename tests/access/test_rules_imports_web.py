@@ -143,8 +143,8 @@ def test_a_viewer_sees_no_form_and_may_not_post(world: dict[str, Any]) -> None:
     html = page.content.decode()
     assert "intruder@alpha.test" in html  # a viewer reads the violations
     assert "Add a rule" not in html
-    assert "Open revocation tasks" not in html
-    assert ">Delete<" not in html
+    assert f"/rules/{rule.pk}/open-revocations/" not in html
+    assert f"/rules/{rule.pk}/delete/" not in html
     response = world["viewer"].post(BASE + "/rules/", {"name": "Mine", "max_people": "1"})
     assert response.status_code == 403
     assert world["viewer"].post(f"{BASE}/rules/{rule.pk}/open-revocations/").status_code == 403
@@ -340,3 +340,24 @@ def test_an_unknown_export_format_is_not_served(world: dict[str, Any], campaign:
     response = world["client"].get(f"{BASE}/reviews/{campaign.pk}/export.html")
     assert response.status_code in (400, 404)
     assert "attachment" not in response.get("Content-Disposition", "")
+
+
+# --- sub-navigation ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "tab"),
+    [("/rules/", "Policy rules"), ("/imports/", "Imports"), ("/groups/", "Groups"), ("/grants/", "Grants")],
+)
+def test_the_sections_tab_is_marked_current_on_its_pages(world: dict[str, Any], path: str, tab: str) -> None:
+    with org_scope(world["org"]):
+        created = imports.create_import(actor=world["owner"], source="Okta", content=GOOD.encode())
+    detail = {
+        "/rules/": "/rules/",
+        "/imports/": f"/imports/{created.pk}/",
+        "/groups/": f"/groups/{world['devops'].pk}/",
+        "/grants/": f"/grants/{world['grants']['ops1'].pk}/",
+    }[path]
+    html = world["client"].get(BASE + detail).content.decode()
+    nav = html.split('<nav aria-label="Access"', 1)[1].split("</nav>", 1)[0]
+    assert re.findall(r'aria-current="page">([^<]+)</a>', nav) == [tab]
