@@ -14,7 +14,7 @@ from django.utils.safestring import SafeString, mark_safe
 from trustroom.assessments.charts import LINE_COLOUR, PALETTE, nice_ceiling, tick_count
 
 WIDTH, HEIGHT = 640, 260
-LEFT, RIGHT, TOP, BOTTOM = 56, 16, 16, 48
+LEFT, RIGHT, TOP, BOTTOM = 56, 40, 16, 48  # RIGHT: room for half of the last date label
 PLOT_WIDTH, PLOT_HEIGHT = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
 BASELINE = TOP + PLOT_HEIGHT
 TARGET_COLOUR = PALETTE[2]
