@@ -24,7 +24,7 @@ from trustroom.tenancy.models import Organization
 from trustroom.tenancy.principal import system_principal
 from trustroom.tenancy.scope import org_scope
 from trustroom.tenancy.selectors import organization_by_slug
-from trustroom.vault import crypto, keys, maintenance, services
+from trustroom.vault import crypto, keys, maintenance, rotation, services
 
 # Below this many organizations the run takes a moment: a progress bar would only be noise.
 PROGRESS_THRESHOLD = 20
@@ -114,8 +114,17 @@ class Command(BaseCommand):
             except Exception as exc:  # report and go on: one organization must not block the others
                 failures.append(f"{organization.slug}: {exc}")
                 self.stderr.write(self.style.ERROR(f"FAILED {organization.slug}: {exc}"))
-        done = len(organizations) - len(failures)
+        sealed: dict[str, int] = {}
+        if org_slug is None:  # people's secrets (MFA) belong to no organization: only in a full rotation
+            try:
+                sealed = rotation.rewrap_kek_sealed()
+            except Exception as exc:
+                failures.append(f"platform secrets: {exc}")
+                self.stderr.write(self.style.ERROR(f"FAILED re-wrapping platform secrets: {exc}"))
+        done = len(organizations) - len([f for f in failures if not f.startswith("platform secrets")])
         summary = f"{done} organization(s) done: {rewrapped} data key(s) re-wrapped with version {version}"
+        for name, count in sealed.items():
+            summary += f"; {count} {name.replace('_', ' ')} re-wrapped"
         if data_keys:
             summary += f"; {rotated} organization(s) got a new data key and had their documents re-encrypted"
         self.stdout.write(self.style.SUCCESS(summary + "."))
@@ -135,6 +144,15 @@ class Command(BaseCommand):
             with org_scope(organization):
                 if keys.keys_not_on_primary():
                     behind.append(organization.slug)
+        platform_behind = rotation.kek_sealed_behind()
+        if platform_behind:
+            described = ", ".join(
+                f"{count} {name.replace('_', ' ')}" for name, count in platform_behind.items()
+            )
+            raise CommandError(
+                f"Old KEK versions kept: {described} still use them. Run rotate-keys without --org first.",
+                returncode=EXIT_FAILED,
+            )
         if behind:
             raise CommandError(
                 "Old KEK versions kept: data keys of "
