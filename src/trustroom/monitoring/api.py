@@ -113,7 +113,7 @@ class AlertSourceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgRe
 
 
 class AlertSerializer(serializers.ModelSerializer):
-    source = serializers.SerializerMethodField()
+    source = serializers.SerializerMethodField()  # type: ignore[assignment]  # a field named like Field.source
 
     class Meta:
         model = Alert

@@ -217,7 +217,7 @@ def ingest_alerts(
                     last_seen=alert.last_seen,
                     received_at=now,
                     last_received_at=now,
-                    **_alert_fields(alert),  # type: ignore[arg-type]
+                    **_alert_fields(alert),
                 )
         except IntegrityError:  # a concurrent delivery created it first: count this one on it
             existing = _count_repeat(alert, now)

@@ -104,7 +104,8 @@ def parse_guardduty(document: Any) -> list[NormalizedAlert]:
                 (f"{where}severity", finding.get("severity")),
             ],
         )
-        resource = finding.get("resource") if isinstance(finding.get("resource"), dict) else {}
+        found = finding.get("resource")
+        resource: dict[str, Any] = found if isinstance(found, dict) else {}
         resource_type = text(resource.get("resourceType"), 100)
         path = _RESOURCE_IDS.get(resource_type)
         resource_id = text(dig(resource, *path), 300) if path else ""
