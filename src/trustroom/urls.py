@@ -3,6 +3,7 @@ from django.urls import include, path, re_path
 from trustroom.api import urls as api_urls
 from trustroom.identity.sso import oidc as sso_oidc
 from trustroom.identity.sso import saml as sso_saml
+from trustroom.monitoring import intake as alert_intake
 from trustroom.web import views as web_views
 
 urlpatterns = [
@@ -35,6 +36,9 @@ urlpatterns = [
     path("o/<slug:org_slug>/answers/", include("trustroom.answers.urls")),
     path("o/<slug:org_slug>/resilience/", include("trustroom.resilience.urls")),
     path("o/<slug:org_slug>/access/", include("trustroom.access.urls")),
+    path("o/<slug:org_slug>/monitoring/", include("trustroom.monitoring.urls")),
+    # Signed webhooks of alert senders: public, token in the URL, no session (trustroom.monitoring.intake).
+    path("intake/alerts/<slug:token>/", alert_intake.receive, name="alert-intake"),
     path("trust/<slug:org_slug>/", include("trustroom.trustcenter.public_urls")),
     path("api/", include(api_urls)),
 ]

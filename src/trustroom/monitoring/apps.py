@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+
+
+class MonitoringConfig(AppConfig):
+    name = "trustroom.monitoring"
+    label = "monitoring"
+    verbose_name = "Monitoring: security alert intake"
+
+    def ready(self) -> None:
+        from trustroom.monitoring import (
+            policies,  # noqa: F401  (registers the model policies)
+            secrets,
+        )
+
+        secrets.register()  # source secrets are re-sealed when the organization's data key rotates

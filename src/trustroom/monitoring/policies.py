@@ -1,0 +1,27 @@
+from trustroom.monitoring.models import Alert, AlertSource
+from trustroom.tenancy.models import Role
+from trustroom.tenancy.policies import (
+    ALL_ROLES,
+    EDITORS,
+    MANAGERS,
+    NOBODY,
+    SUPPORT_READ_ONLY,
+    ModelPolicy,
+    register,
+)
+
+# Sources hold the secret senders sign with: owners and admins create, rotate, disable and delete them;
+# auditors read the list (an intake they review). Support staff may read, never change.
+register(
+    AlertSource,
+    ModelPolicy(
+        view=MANAGERS | {Role.AUDITOR},
+        add=MANAGERS,
+        change=MANAGERS,
+        delete=MANAGERS,
+        support=SUPPORT_READ_ONLY,
+    ),
+)
+# Every member sees alerts; editors and above triage them (acknowledge, resolve, suppress). Alerts are
+# created only by the intake endpoint, never by hand, and never deleted.
+register(Alert, ModelPolicy(view=ALL_ROLES, add=NOBODY, change=EDITORS, delete=NOBODY))

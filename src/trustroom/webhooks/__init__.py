@@ -1,0 +1,1 @@
+"""Platform-level helpers for webhooks that Trustroom receives (see `signatures`)."""
