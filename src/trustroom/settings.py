@@ -442,5 +442,6 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(  # type: ignore[attr-defined
         "EnvironmentKindEnum": "trustroom.access.models.EnvironmentKind",
         "AccessApprovalDecisionEnum": "trustroom.access.models.ApprovalDecision",
         "AccessReviewDecisionEnum": "trustroom.access.models.ReviewDecision",
+        "AlertSourceKindEnum": "trustroom.monitoring.models.SourceKind",
     }
 )
