@@ -116,8 +116,15 @@ def test_bad_signature_is_401_and_stores_nothing(org_a: Any, source: NewSource) 
 
 @pytest.mark.parametrize("offset", [-301, 301, -3600])
 def test_timestamp_outside_the_window_is_401(org_a: Any, source: NewSource, offset: int) -> None:
+    import datetime as dt
+
+    import time_machine
+
     before = counts(org_a)
-    response = deliver(source, fixture_bytes("guardduty_ec2_event.json"), timestamp=int(time.time()) + offset)
+    # The clock stands still: on a slow machine a second passing would move a 301 s offset inside the window.
+    with time_machine.travel(dt.datetime.now(dt.UTC), tick=False):
+        body = fixture_bytes("guardduty_ec2_event.json")
+        response = deliver(source, body, timestamp=int(time.time()) + offset)
     refused(org_a, response, 401, "more than 300 seconds", before)
 
 
