@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "trustroom.assessments",
     "trustroom.answers",
     "trustroom.access",
+    "trustroom.disclosure",
     "trustroom.resilience",
     "trustroom.web",
 ]

@@ -1,6 +1,7 @@
 from django.urls import include, path, re_path
 
 from trustroom.api import urls as api_urls
+from trustroom.disclosure import public_views as disclosure_public
 from trustroom.identity.sso import oidc as sso_oidc
 from trustroom.identity.sso import saml as sso_saml
 from trustroom.web import views as web_views
@@ -35,7 +36,10 @@ urlpatterns = [
     path("o/<slug:org_slug>/answers/", include("trustroom.answers.urls")),
     path("o/<slug:org_slug>/resilience/", include("trustroom.resilience.urls")),
     path("o/<slug:org_slug>/access/", include("trustroom.access.urls")),
+    path("o/<slug:org_slug>/disclosure/", include("trustroom.disclosure.urls")),
+    path("trust/<slug:org_slug>/", include("trustroom.disclosure.public_urls")),
     path("trust/<slug:org_slug>/", include("trustroom.trustcenter.public_urls")),
+    path(".well-known/security.txt", disclosure_public.security_txt_for_host, name="security-txt"),
     path("api/", include(api_urls)),
 ]
 

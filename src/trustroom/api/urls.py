@@ -33,6 +33,7 @@ API_MODULES = (
     "trustroom.answers.api",
     "trustroom.resilience.api",
     "trustroom.access.api",
+    "trustroom.disclosure.api",
 )
 for module in API_MODULES:
     __import__(module, fromlist=["register"]).register(router)
