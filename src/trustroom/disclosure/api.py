@@ -72,18 +72,26 @@ class PolicyViewSet(OrgResourceViewSet):
     def policy_action(self, request: Request) -> str:
         return "view" if request.method in ("GET", "HEAD", "OPTIONS") else "change"
 
-    @extend_schema(summary="The disclosure policy (GET) / replace it (PUT)", request=PolicyInputSerializer)
-    @action(detail=False, methods=["get", "put"], url_path="", url_name="detail")
-    def policy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+    def scoped_queryset(self) -> QuerySet[Any]:
+        return DisclosurePolicy.objects.all()
+
+    @extend_schema(summary="The disclosure policy", responses=PolicySerializer)
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         current = services.policy_or_none()
-        if request.method == "PUT":
-            data = PolicyInputSerializer(data=request.data)
-            data.is_valid(raise_exception=True)
-            current = services.update_policy(actor=self.principal, **data.validated_data)
-            return Response(PolicySerializer(current).data)
         if current is None:
             raise NotFound("No disclosure policy yet.")
         return Response(PolicySerializer(current).data)
+
+    @extend_schema(
+        summary="Create or replace the disclosure policy (whole)",
+        request=PolicyInputSerializer,
+        responses=PolicySerializer,
+    )
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        data = PolicyInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        policy = services.update_policy(actor=self.principal, **data.validated_data)
+        return Response(PolicySerializer(policy).data)
 
 
 class UpdateSerializer(serializers.ModelSerializer):
