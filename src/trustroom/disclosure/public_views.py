@@ -32,7 +32,7 @@ from trustroom.trustcenter.public_views import resolve_public_organization
 from trustroom.trustcenter.services.common import _base_url
 
 SECRET_PATTERN = r"[A-Za-z0-9_-]{20,100}"  # noqa: S105 - a pattern, not a secret
-STATUS_TOKEN_PATTERN = r"[0-9a-f]{64}"  # noqa: S105 - a pattern, not a secret
+STATUS_TOKEN_PATTERN = r"[A-Za-z0-9_-]{20,100}"  # noqa: S105 - a pattern, not a secret
 
 
 def security_txt_response(request: HttpRequest, organization: Organization, canonical_url: str) -> HttpResponse:
