@@ -57,7 +57,9 @@ def submit(org: Organization, client: Client | None = None, **fields: Any) -> An
     }
     data.update(fields)
     with TestCase.captureOnCommitCallbacks(execute=True):  # the e-mail is sent once the report commits
-        return (client or Client()).post(f"/trust/{org.slug}/disclosure/report/", data, REMOTE_ADDR="203.0.113.7")
+        return (client or Client()).post(
+            f"/trust/{org.slug}/disclosure/report/", data, REMOTE_ADDR="203.0.113.7"
+        )
 
 
 def post(path: str) -> Any:

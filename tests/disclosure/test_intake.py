@@ -29,7 +29,7 @@ def test_policy_page_shows_scope_rules_and_rewards(org) -> None:  # type: ignore
     body = Client().get("/trust/acme/disclosure/").content.decode()
     assert "app.acme.test and api.acme.test" in body
     assert "customers&#x27; data" in body
-    assert "<th scope=\"row\">High</th><td>Yes</td><td>1000.00 USD</td>" in body
+    assert '<th scope="row">High</th><td>Yes</td><td>1000.00 USD</td>' in body
 
 
 def test_report_is_held_until_the_email_is_confirmed(org) -> None:  # type: ignore[no-untyped-def]

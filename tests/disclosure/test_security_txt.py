@@ -24,7 +24,16 @@ pytestmark = pytest.mark.django_db
 # RFC 9116 section 4 (ABNF), the parts that matter: field-name ":" SP value, comments start with "#",
 # known field names, Expires as an RFC 3339 date-time.
 FIELD = re.compile(r"^([A-Za-z0-9!#$%&'*+\-.^_`|~]+): (\S.*)$")
-KNOWN = {"Acknowledgments", "Canonical", "Contact", "Encryption", "Expires", "Hiring", "Policy", "Preferred-Languages"}
+KNOWN = {
+    "Acknowledgments",
+    "Canonical",
+    "Contact",
+    "Encryption",
+    "Expires",
+    "Hiring",
+    "Policy",
+    "Preferred-Languages",
+}
 EXPIRES = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
 
 
@@ -44,7 +53,9 @@ def parse(body: bytes) -> list[tuple[str, str]]:
 
 def test_security_txt_has_the_rfc_9116_fields() -> None:
     org, _owner, actor = org_with_owner()
-    publish_policy(org, actor, acknowledgments_url="https://acme.test/thanks", hiring_url="https://acme.test/jobs")
+    publish_policy(
+        org, actor, acknowledgments_url="https://acme.test/thanks", hiring_url="https://acme.test/jobs"
+    )
     response = Client().get("/trust/acme/security.txt")
     assert response.status_code == 200
     assert response["Content-Type"] == "text/plain; charset=utf-8"
@@ -167,12 +178,28 @@ def test_clear_signed_when_a_key_is_configured(tmp_path: object, settings: objec
 
     home = str(tmp_path)
     settings.TRUSTROOM_GPG_HOME = home  # type: ignore[attr-defined]
-    subprocess.run(  # noqa: S603
-        ["gpg", "--homedir", home, "--batch", "--passphrase", "", "--quick-gen-key", "sec@acme.test", "ed25519", "sign", "1d"],  # noqa: S607
-        check=True, capture_output=True,
+    subprocess.run(
+        [
+            "gpg",
+            "--homedir",
+            home,
+            "--batch",
+            "--passphrase",
+            "",
+            "--quick-gen-key",
+            "sec@acme.test",
+            "ed25519",
+            "sign",
+            "1d",
+        ],
+        check=True,
+        capture_output=True,
     )
-    listing = subprocess.run(  # noqa: S603
-        ["gpg", "--homedir", home, "--with-colons", "--list-keys"], check=True, capture_output=True, text=True  # noqa: S607
+    listing = subprocess.run(
+        ["gpg", "--homedir", home, "--with-colons", "--list-keys"],
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout
     fingerprint = next(line.split(":")[9] for line in listing.splitlines() if line.startswith("fpr"))
     org, _owner, actor = org_with_owner()

@@ -66,7 +66,9 @@ def test_viewers_cannot_triage(world) -> None:  # type: ignore[no-untyped-def]
     viewer = member(org, role="viewer")
     client = Client()
     client.force_login(viewer)
-    response = client.post(f"/o/acme/disclosure/reports/{report.pk}/", {"action": "triage", "validity": "invalid"})
+    response = client.post(
+        f"/o/acme/disclosure/reports/{report.pk}/", {"action": "triage", "validity": "invalid"}
+    )
     assert response.status_code == 403
     with org_scope(org):
         assert DisclosureReport.objects.get(pk=report.pk).validity == ""
@@ -77,7 +79,9 @@ def test_triage_page_flow(world) -> None:  # type: ignore[no-untyped-def]
     client = Client()
     client.force_login(owner)
     url = f"/o/acme/disclosure/reports/{report.pk}/"
-    assert client.post(url, {"action": "triage", "validity": "valid", "severity": "critical"}).status_code == 302
+    assert (
+        client.post(url, {"action": "triage", "validity": "valid", "severity": "critical"}).status_code == 302
+    )
     assert client.post(url, {"action": "status", "status": "fixed"}).status_code == 302
     bad = client.post(url, {"action": "triage", "validity": "valid", "severity": ""})
     assert bad.status_code == 400 and "severity" in bad.content.decode()
@@ -89,7 +93,7 @@ def test_triage_page_flow(world) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_rewards_follow_the_policy_table(world) -> None:  # type: ignore[no-untyped-def]
-    org, owner, actor, report = world
+    org, _owner, actor, report = world
     low, _ = verified_report(org, email="low@research.test")
     with org_scope(org):
         services.triage_report(actor=actor, report=low, validity="valid", severity="low")
@@ -98,7 +102,11 @@ def test_rewards_follow_the_policy_table(world) -> None:  # type: ignore[no-unty
         assert "amount" in caught.value.message_dict
         services.triage_report(actor=actor, report=report, validity="valid", severity="high")
         entry = services.propose_reward(actor=actor, report=report)
-        assert (entry.amount, entry.currency, entry.status) == (Decimal("1000.00"), "USD", RewardStatus.PROPOSED)
+        assert (entry.amount, entry.currency, entry.status) == (
+            Decimal("1000.00"),
+            "USD",
+            RewardStatus.PROPOSED,
+        )
         editor = member(org, role="editor")
         from django.core.exceptions import PermissionDenied
 
@@ -111,7 +119,9 @@ def test_rewards_follow_the_policy_table(world) -> None:  # type: ignore[no-unty
         assert RewardEntry.objects.get().status == RewardStatus.PAID
         from trustroom.audit.models import AuditEvent
 
-        actions = list(AuditEvent.objects.filter(action__startswith="disclosure.reward").values_list("action", flat=True))
+        actions = list(
+            AuditEvent.objects.filter(action__startswith="disclosure.reward").values_list("action", flat=True)
+        )
     assert actions.count("disclosure.reward_status") == 2 and "disclosure.reward_proposed" in actions
 
 
@@ -127,16 +137,26 @@ def test_api_triage_and_rewards(world) -> None:  # type: ignore[no-untyped-def]
     rows = listed["results"] if isinstance(listed, dict) else listed
     assert [r["id"] for r in rows] == [report.pk]
     response = client.post(
-        base + f"disclosure-reports/{report.pk}/triage/", {"validity": "valid", "severity": "medium"}, content_type="application/json"
+        base + f"disclosure-reports/{report.pk}/triage/",
+        {"validity": "valid", "severity": "medium"},
+        content_type="application/json",
     )
     assert response.status_code == 200, response.content
-    reward = client.post(base + f"disclosure-reports/{report.pk}/rewards/", {}, content_type="application/json")
+    reward = client.post(
+        base + f"disclosure-reports/{report.pk}/rewards/", {}, content_type="application/json"
+    )
     assert reward.status_code == 201 and reward.json()["amount"] == "250.00"
     session = Client()
     session.force_login(owner)  # approving is for owners and admins (a write token acts as an editor)
     approved = session.post(
-        base + f"disclosure-rewards/{reward.json()['id']}/status/", {"status": "approved"}, content_type="application/json"
+        base + f"disclosure-rewards/{reward.json()['id']}/status/",
+        {"status": "approved"},
+        content_type="application/json",
     )
     assert approved.status_code == 200 and approved.json()["status"] == "approved"
-    bad = client.post(base + f"disclosure-reports/{report.pk}/triage/", {"validity": "nope"}, content_type="application/json")
+    bad = client.post(
+        base + f"disclosure-reports/{report.pk}/triage/",
+        {"validity": "nope"},
+        content_type="application/json",
+    )
     assert bad.status_code == 400 and "validity" in bad.json().__str__()

@@ -40,8 +40,18 @@ class PolicySerializer(serializers.ModelSerializer):
     class Meta:
         model = DisclosurePolicy
         fields = [
-            "published", "contacts", "scope", "policy_text", "preferred_languages", "acknowledgments_url",
-            "hiring_url", "rewards", "expires_at", "openpgp_key_id", "hosts", "updated_at",
+            "published",
+            "contacts",
+            "scope",
+            "policy_text",
+            "preferred_languages",
+            "acknowledgments_url",
+            "hiring_url",
+            "rewards",
+            "expires_at",
+            "openpgp_key_id",
+            "hosts",
+            "updated_at",
         ]
         read_only_fields = fields
 
@@ -108,9 +118,24 @@ class ReportSerializer(serializers.ModelSerializer):
     class Meta:
         model = DisclosureReport
         fields = [
-            "id", "reporter_name", "reporter_email", "title", "description", "affected_asset", "steps",
-            "severity_guess", "status", "validity", "duplicate_of", "severity", "finding", "triaged_at",
-            "email_verified_at", "created_at", "updates", "reward_eligible",
+            "id",
+            "reporter_name",
+            "reporter_email",
+            "title",
+            "description",
+            "affected_asset",
+            "steps",
+            "severity_guess",
+            "status",
+            "validity",
+            "duplicate_of",
+            "severity",
+            "finding",
+            "triaged_at",
+            "email_verified_at",
+            "created_at",
+            "updates",
+            "reward_eligible",
         ]
         read_only_fields = fields
 
@@ -141,12 +166,24 @@ class LinkFindingSerializer(StrictInputMixin, serializers.Serializer):
 class RewardSerializer(serializers.ModelSerializer):
     class Meta:
         model = RewardEntry
-        fields = ["id", "report", "severity", "amount", "currency", "status", "note", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "report",
+            "severity",
+            "amount",
+            "currency",
+            "status",
+            "note",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = fields
 
 
 class RewardInputSerializer(StrictInputMixin, serializers.Serializer):
-    amount = serializers.DecimalField(max_digits=12, decimal_places=2, required=False, allow_null=True, default=None)
+    amount = serializers.DecimalField(
+        max_digits=12, decimal_places=2, required=False, allow_null=True, default=None
+    )
     currency = serializers.CharField(max_length=3, required=False, default="", allow_blank=True)
     note = serializers.CharField(max_length=500, required=False, default="", allow_blank=True)
 
@@ -176,7 +213,9 @@ class ReportsViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgResour
         return super().policy_action(request)
 
     def scoped_queryset(self) -> QuerySet[Any]:
-        queryset = DisclosureReport.objects.exclude(status=ReportStatus.UNVERIFIED).prefetch_related("updates")
+        queryset = DisclosureReport.objects.exclude(status=ReportStatus.UNVERIFIED).prefetch_related(
+            "updates"
+        )
         for field in ("status", "validity", "severity"):
             value = self.request.query_params.get(field)
             if value:
@@ -195,8 +234,11 @@ class ReportsViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgResour
         data.is_valid(raise_exception=True)
         duplicate = _scoped(DisclosureReport, data.validated_data["duplicate_of"], "duplicate_of")
         services.triage_report(
-            actor=self.principal, report=report, validity=data.validated_data["validity"],
-            severity=data.validated_data["severity"], duplicate_of=duplicate,
+            actor=self.principal,
+            report=report,
+            validity=data.validated_data["validity"],
+            severity=data.validated_data["severity"],
+            duplicate_of=duplicate,
         )
         return self._done(report)
 
@@ -225,7 +267,8 @@ class ReportsViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgResour
         data = LinkFindingSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.link_finding(
-            actor=self.principal, report=report,
+            actor=self.principal,
+            report=report,
             application=_scoped(Application, data.validated_data["application"], "application"),
             finding=_scoped(Finding, data.validated_data["finding"], "finding"),
         )
@@ -256,7 +299,9 @@ class RewardsViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgResour
         entry = self.get_object()
         data = RewardStatusSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        entry = services.set_reward_status(actor=self.principal, entry=entry, status=data.validated_data["status"])
+        entry = services.set_reward_status(
+            actor=self.principal, entry=entry, status=data.validated_data["status"]
+        )
         return Response(RewardSerializer(entry).data)
 
 

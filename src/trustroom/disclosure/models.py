@@ -29,7 +29,9 @@ class DisclosurePolicy(OrgOwnedModel):
     rewards = models.JSONField(default=dict, blank=True)
     expires_at = models.DateTimeField()
     openpgp_key_id = models.CharField(
-        max_length=64, blank=True, help_text="Key id or fingerprint in the server's keyring to clear-sign with."
+        max_length=64,
+        blank=True,
+        help_text="Key id or fingerprint in the server's keyring to clear-sign with.",
     )
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -35,17 +35,23 @@ SECRET_PATTERN = r"[A-Za-z0-9_-]{20,100}"  # noqa: S105 - a pattern, not a secre
 STATUS_TOKEN_PATTERN = r"[A-Za-z0-9_-]{20,100}"  # noqa: S105 - a pattern, not a secret
 
 
-def security_txt_response(request: HttpRequest, organization: Organization, canonical_url: str) -> HttpResponse:
+def security_txt_response(
+    request: HttpRequest, organization: Organization, canonical_url: str
+) -> HttpResponse:
     """The file, or 404 when there is no published policy or it has expired (never served past Expires)."""
+    body: str | None = None
     with org_scope(organization):
         policy = services.policy_or_none()
-        if not securitytxt.is_servable(policy, timezone.now()):
-            raise Http404("No security.txt here.")
-        assert policy is not None
-        policy_url = _base_url() + reverse("disclosure-public:policy", kwargs={"org_slug": organization.slug})
-        text = securitytxt.render(policy, canonical_url=canonical_url, policy_url=policy_url)
-        signed = securitytxt.clear_sign(text, policy.openpgp_key_id) if policy.openpgp_key_id else None
-    response = HttpResponse((signed or text).encode(), content_type=securitytxt.CONTENT_TYPE)
+        if policy is not None and securitytxt.is_servable(policy, timezone.now()):
+            policy_url = _base_url() + reverse(
+                "disclosure-public:policy", kwargs={"org_slug": organization.slug}
+            )
+            text = securitytxt.render(policy, canonical_url=canonical_url, policy_url=policy_url)
+            signed = securitytxt.clear_sign(text, policy.openpgp_key_id) if policy.openpgp_key_id else None
+            body = signed or text
+    if body is None:  # raised outside the scope: its transaction ends cleanly
+        raise Http404("No security.txt here.")
+    response = HttpResponse(body.encode(), content_type=securitytxt.CONTENT_TYPE)
     response["Cache-Control"] = "public, max-age=3600"
     response["X-Content-Type-Options"] = "nosniff"
     return response
@@ -55,7 +61,9 @@ def security_txt_for_slug(request: HttpRequest, org_slug: str) -> HttpResponse:
     if request.method not in ("GET", "HEAD"):
         return method_not_allowed_page(request, ["GET", "HEAD"])
     organization = resolve_public_organization(org_slug)
-    canonical = _base_url() + reverse("disclosure-public:security-txt", kwargs={"org_slug": organization.slug})
+    canonical = _base_url() + reverse(
+        "disclosure-public:security-txt", kwargs={"org_slug": organization.slug}
+    )
     return security_txt_response(request, organization, canonical)
 
 
@@ -75,8 +83,12 @@ class ReportForm(forms.Form):
     title = forms.CharField(max_length=200, label="Title")
     affected_asset = forms.CharField(max_length=500, required=False, label="Affected asset (URL, host, app)")
     description = forms.CharField(max_length=20000, widget=forms.Textarea, label="Description")
-    steps = forms.CharField(max_length=20000, required=False, widget=forms.Textarea, label="Steps to reproduce")
-    severity_guess = forms.ChoiceField(choices=SeverityGuess.choices, required=False, label="Your severity guess")
+    steps = forms.CharField(
+        max_length=20000, required=False, widget=forms.Textarea, label="Steps to reproduce"
+    )
+    severity_guess = forms.ChoiceField(
+        choices=SeverityGuess.choices, required=False, label="Your severity guess"
+    )
 
 
 @method_decorator(never_cache, name="dispatch")
@@ -115,12 +127,16 @@ class PolicyPageView(DisclosurePublicView):
             for key in order
             if key in self.policy.rewards
         ]
-        return self.page("disclosure/public/policy.html", rewards=rewards, page_title="Vulnerability disclosure")
+        return self.page(
+            "disclosure/public/policy.html", rewards=rewards, page_title="Vulnerability disclosure"
+        )
 
 
 class ReportView(DisclosurePublicView):
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        return self.page("disclosure/public/report.html", form=ReportForm(), page_title="Report a vulnerability")
+        return self.page(
+            "disclosure/public/report.html", form=ReportForm(), page_title="Report a vulnerability"
+        )
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         form = ReportForm(request.POST)
@@ -145,8 +161,12 @@ class ReportView(DisclosurePublicView):
                 throttled = any(e.code == "throttled" for e in error.error_dict.get("email", []))
                 status = 429 if throttled else 400
             else:
-                return self.page("disclosure/public/report_sent.html", report=report, page_title="Check your e-mail")
-        return self.page("disclosure/public/report.html", status=status, form=form, page_title="Report a vulnerability")
+                return self.page(
+                    "disclosure/public/report_sent.html", report=report, page_title="Check your e-mail"
+                )
+        return self.page(
+            "disclosure/public/report.html", status=status, form=form, page_title="Report a vulnerability"
+        )
 
 
 class VerifyView(DisclosurePublicView):
@@ -158,8 +178,11 @@ class VerifyView(DisclosurePublicView):
             raise Http404("No such link.")
         expired = report.email_verified_at is None and report.verification_expires_at <= timezone.now()
         return self.page(
-            "disclosure/public/verify.html", status=410 if expired else 200,
-            report=report, expired=expired, page_title="Confirm your e-mail",
+            "disclosure/public/verify.html",
+            status=410 if expired else 200,
+            report=report,
+            expired=expired,
+            page_title="Confirm your e-mail",
         )
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -168,7 +191,9 @@ class VerifyView(DisclosurePublicView):
         except services.LinkRefused as refusal:
             if refusal.reason == "invalid":
                 raise Http404("No such link.") from refusal
-            return self.page("disclosure/public/verify.html", status=410, expired=True, page_title="Link expired")
+            return self.page(
+                "disclosure/public/verify.html", status=410, expired=True, page_title="Link expired"
+            )
         return self.page("disclosure/public/verified.html", report=report, page_title="Report received")
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import shutil
-import subprocess  # noqa: S404 - gpg is called with a fixed argument list, never through a shell
+import subprocess
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings

@@ -166,7 +166,9 @@ def clean_rewards(table: dict[str, Any]) -> dict[str, dict[str, Any]]:
         except (InvalidOperation, ValueError) as error:
             raise ValidationError({"rewards": f"{severity}: the amount is not a number."}) from error
         if not (Decimal(0) < amount <= MAX_AMOUNT):
-            raise ValidationError({"rewards": f"{severity}: the amount must be above 0 and at most {MAX_AMOUNT}."})
+            raise ValidationError(
+                {"rewards": f"{severity}: the amount must be above 0 and at most {MAX_AMOUNT}."}
+            )
         currency = str(row.get("currency", "")).strip().upper()
         if not _CURRENCY.match(currency):
             raise ValidationError({"rewards": f"{severity}: the currency must be a 3-letter code like USD."})
@@ -204,7 +206,10 @@ def update_policy(
         ("preferred_languages", lambda: _clean_languages(preferred_languages)),
         ("acknowledgments_url", lambda: _clean_https(acknowledgments_url, "acknowledgments_url")),
         ("hiring_url", lambda: _clean_https(hiring_url, "hiring_url")),
-        ("rewards", lambda: clean_rewards(rewards if rewards is not None else (existing.rewards if existing else {}))),
+        (
+            "rewards",
+            lambda: clean_rewards(rewards if rewards is not None else (existing.rewards if existing else {})),
+        ),
     ]
     if hosts is not None:
         cleaners.append(("hosts", lambda: _clean_hosts(hosts, org)))
@@ -246,8 +251,10 @@ def update_policy(
     after = _policy_snapshot(policy)
     changes = {k: v for k, v in after.items() if before.get(k) != v}
     record_event(
-        actor=actor, action="disclosure.policy_create" if not existing else "disclosure.policy_update",
-        target=policy, changes=changes,
+        actor=actor,
+        action="disclosure.policy_create" if not existing else "disclosure.policy_update",
+        target=policy,
+        changes=changes,
     )
     _invalidate_trust_center(org.pk)
     return policy
@@ -255,7 +262,11 @@ def update_policy(
 
 def _policy_snapshot(policy: DisclosurePolicy) -> dict[str, Any]:
     hosts = (
-        sorted(SecurityTxtHost.objects.filter(organization_id=policy.organization_id).values_list("host", flat=True))
+        sorted(
+            SecurityTxtHost.objects.filter(organization_id=policy.organization_id).values_list(
+                "host", flat=True
+            )
+        )
         if policy.organization_id
         else []
     )
@@ -300,7 +311,9 @@ class RenewalRun:
     renewed: int
 
 
-def renew_security_txt(*, now: datetime | None = None, organization: Organization | None = None) -> RenewalRun:
+def renew_security_txt(
+    *, now: datetime | None = None, organization: Organization | None = None
+) -> RenewalRun:
     """The daily job: a policy whose expiry falls within 30 days (or has passed) gets now + 1 year - 1 day.
     Idempotent: run again, the expiry is far off and nothing changes."""
     now = now or timezone.now()
@@ -584,7 +597,9 @@ def set_report_status(*, actor: Principal, report: DisclosureReport, status: str
         return report
     report.status = status
     report.save(update_fields=["status", "updated_at"])
-    record_event(actor=actor, action="disclosure.report_status", target=report, changes={"status": [old, status]})
+    record_event(
+        actor=actor, action="disclosure.report_status", target=report, changes={"status": [old, status]}
+    )
     return report
 
 
@@ -655,7 +670,9 @@ def link_finding(
     if report.status in (ReportStatus.NEW, ReportStatus.TRIAGED):
         report.status = ReportStatus.IN_PROGRESS
     report.save(update_fields=["finding", "status", "updated_at"])
-    record_event(actor=actor, action="disclosure.finding_linked", target=report, changes={"finding": finding.pk})
+    record_event(
+        actor=actor, action="disclosure.finding_linked", target=report, changes={"finding": finding.pk}
+    )
     return finding
 
 
@@ -700,11 +717,12 @@ def propose_reward(
     if report.rewards.exclude(status=RewardStatus.PROPOSED).exists() or report.rewards.exists():
         raise ValidationError({"amount": "This report already has a reward entry."})
     try:
-        value = Decimal(str(amount)).quantize(Decimal("0.01")) if amount not in (None, "") else eligibility.amount
+        value = (
+            Decimal(str(amount)).quantize(Decimal("0.01")) if amount not in (None, "") else eligibility.amount
+        )
     except InvalidOperation as error:
         raise ValidationError({"amount": "The amount is not a number."}) from error
-    assert value is not None
-    if not (Decimal(0) < value <= MAX_AMOUNT):
+    if value is None or not (Decimal(0) < value <= MAX_AMOUNT):
         raise ValidationError({"amount": f"The amount must be above 0 and at most {MAX_AMOUNT}."})
     currency = (currency or eligibility.currency).strip().upper()
     if not _CURRENCY.match(currency):
@@ -722,7 +740,12 @@ def propose_reward(
         actor=actor,
         action="disclosure.reward_proposed",
         target=entry,
-        changes={"report": report.pk, "amount": str(value), "currency": currency, "severity": report.severity},
+        changes={
+            "report": report.pk,
+            "amount": str(value),
+            "currency": currency,
+            "severity": report.severity,
+        },
     )
     return entry
 
@@ -736,9 +759,13 @@ def set_reward_status(*, actor: Principal, entry: RewardEntry, status: str) -> R
     policies.check(actor, "change", entry)
     entry = RewardEntry.objects.select_for_update().get(pk=entry.pk)
     if _NEXT.get(RewardStatus(entry.status)) != status:
-        raise ValidationError({"status": f"A {entry.get_status_display().lower()} reward cannot become {status}."})
+        raise ValidationError(
+            {"status": f"A {entry.get_status_display().lower()} reward cannot become {status}."}
+        )
     old = entry.status
     entry.status = status
     entry.save(update_fields=["status", "updated_at"])
-    record_event(actor=actor, action="disclosure.reward_status", target=entry, changes={"status": [old, status]})
+    record_event(
+        actor=actor, action="disclosure.reward_status", target=entry, changes={"status": [old, status]}
+    )
     return entry

@@ -27,7 +27,10 @@ from trustroom.tenancy.views import OrgPageView
 
 def _errors(error: ValidationError) -> list[str]:
     if hasattr(error, "error_dict"):
-        return [f"{field}: {' '.join(m for e in errs for m in e.messages)}" for field, errs in error.error_dict.items()]
+        return [
+            f"{field}: {' '.join(m for e in errs for m in e.messages)}"
+            for field, errs in error.error_dict.items()
+        ]
     return list(error.messages)
 
 
@@ -36,19 +39,28 @@ class ReportListView(OrgPageView):
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         reports = DisclosureReport.objects.exclude(status=ReportStatus.UNVERIFIED)
-        filters = {
-            "status": (request.GET.get("status", ""), [s for s in ReportStatus if s != ReportStatus.UNVERIFIED]),
+        filters: dict[str, tuple[str, list[Any]]] = {
+            "status": (
+                request.GET.get("status", ""),
+                [s for s in ReportStatus if s != ReportStatus.UNVERIFIED],
+            ),
             "validity": (request.GET.get("validity", ""), [v for v in Validity if v]),
             "severity": (request.GET.get("severity", ""), list(Severity)),
         }
         for field, (value, choices) in filters.items():
             if value:
                 if value not in [c.value for c in choices]:
-                    return self.page("disclosure/reports.html", {"bad_filter": field, "filters": filters}, status=400)
+                    return self.page(
+                        "disclosure/reports.html", {"bad_filter": field, "filters": filters}, status=400
+                    )
                 reports = reports.filter(**{field: value})
         return self.page(
             "disclosure/reports.html",
-            {"reports": reports.select_related("finding"), "filters": filters, "page_title": "Vulnerability reports"},
+            {
+                "reports": reports.select_related("finding"),
+                "filters": filters,
+                "page_title": "Vulnerability reports",
+            },
         )
 
 
@@ -57,7 +69,9 @@ class ReportDetailView(OrgPageView):
 
     def get_report(self) -> DisclosureReport:
         report = (
-            DisclosureReport.objects.exclude(status=ReportStatus.UNVERIFIED).filter(pk=self.kwargs["pk"]).first()
+            DisclosureReport.objects.exclude(status=ReportStatus.UNVERIFIED)
+            .filter(pk=self.kwargs["pk"])
+            .first()
         )
         if report is None:
             raise Http404("No such report.")
@@ -78,8 +92,11 @@ class ReportDetailView(OrgPageView):
                     if duplicate_of is None:
                         raise ValidationError({"duplicate_of": "No such report."})
                 services.triage_report(
-                    actor=self.principal, report=report, validity=data.get("validity", ""),
-                    severity=data.get("severity", ""), duplicate_of=duplicate_of,
+                    actor=self.principal,
+                    report=report,
+                    validity=data.get("validity", ""),
+                    severity=data.get("severity", ""),
+                    duplicate_of=duplicate_of,
                 )
             elif action == "status":
                 services.set_report_status(actor=self.principal, report=report, status=data.get("status", ""))
@@ -92,8 +109,11 @@ class ReportDetailView(OrgPageView):
                 services.link_finding(actor=self.principal, report=report, application=application)
             elif action == "reward":
                 services.propose_reward(
-                    actor=self.principal, report=report, amount=data.get("amount") or None,
-                    currency=data.get("currency", ""), note=data.get("note", ""),
+                    actor=self.principal,
+                    report=report,
+                    amount=data.get("amount") or None,
+                    currency=data.get("currency", ""),
+                    note=data.get("note", ""),
                 )
             else:
                 raise ValidationError({"action": "Unknown action."})
@@ -102,7 +122,9 @@ class ReportDetailView(OrgPageView):
         messages.success(request, "Saved.")
         return redirect("disclosure:report", org_slug=self.organization.slug, pk=report.pk)
 
-    def render_page(self, report: DisclosureReport, *, errors: list[str] | None = None, status: int = 200) -> HttpResponse:
+    def render_page(
+        self, report: DisclosureReport, *, errors: list[str] | None = None, status: int = 200
+    ) -> HttpResponse:
         return self.page(
             "disclosure/report_detail.html",
             {
@@ -115,7 +137,9 @@ class ReportDetailView(OrgPageView):
                 "validities": [v for v in Validity if v],
                 "severities": list(Severity),
                 "statuses": [s for s in ReportStatus if s != ReportStatus.UNVERIFIED],
-                "others": DisclosureReport.objects.exclude(pk=report.pk).exclude(status=ReportStatus.UNVERIFIED),
+                "others": DisclosureReport.objects.exclude(pk=report.pk).exclude(
+                    status=ReportStatus.UNVERIFIED
+                ),
                 "can_change": self.allows("change", report),
                 "can_update": self.allows("add", ReportUpdate),
                 "can_reward": self.allows("add", RewardEntry),
@@ -135,14 +159,16 @@ def _int(value: str) -> int:
 class RewardStatusView(OrgPageView):
     model = RewardEntry
     permission_action = "change"
-    http_method_names = ["post"]  # type: ignore[misc]  # noqa: RUF012
+    http_method_names = ["post"]
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         entry = RewardEntry.objects.filter(pk=kwargs["pk"]).first()
         if entry is None:
             raise Http404("No such reward.")
         try:
-            services.set_reward_status(actor=self.principal, entry=entry, status=request.POST.get("status", ""))
+            services.set_reward_status(
+                actor=self.principal, entry=entry, status=request.POST.get("status", "")
+            )
         except ValidationError as error:
             messages.error(request, " ".join(_errors(error)))
         return redirect("disclosure:report", org_slug=self.organization.slug, pk=entry.report_id)
@@ -185,7 +211,9 @@ class PolicyView(OrgPageView):
         messages.success(request, "The disclosure policy was saved.")
         return redirect("disclosure:policy", org_slug=self.organization.slug)
 
-    def render_page(self, policy: DisclosurePolicy | None, *, errors: list[str] | None = None, status: int = 200) -> HttpResponse:
+    def render_page(
+        self, policy: DisclosurePolicy | None, *, errors: list[str] | None = None, status: int = 200
+    ) -> HttpResponse:
         rows = []
         for severity in Severity:
             row = (policy.rewards if policy else {}).get(severity.value, {})

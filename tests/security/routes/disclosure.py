@@ -44,10 +44,16 @@ ROUTES: dict[str, Route] = {
     "disclosure-public:policy": Route(PUBLIC_ORG, note=_PUBLIC_NOTE),
     "disclosure-public:report": Route(PUBLIC_ORG, note=_PUBLIC_NOTE),
     "disclosure-public:verify": Route(
-        PUBLIC_ORG, target=obj("disclosure_verify_secret", "secret"), check_foreign_org=False, note=_CAPABILITY_NOTE
+        PUBLIC_ORG,
+        target=obj("disclosure_verify_secret", "secret"),
+        check_foreign_org=False,
+        note=_CAPABILITY_NOTE,
     ),
     "disclosure-public:status": Route(
-        PUBLIC_ORG, target=obj("disclosure_status_token", "token"), check_foreign_org=False, note=_CAPABILITY_NOTE
+        PUBLIC_ORG,
+        target=obj("disclosure_status_token", "token"),
+        check_foreign_org=False,
+        note=_CAPABILITY_NOTE,
     ),
     # The test client's host (testserver) is bound to no organization: 404, nothing of anyone.
     "security-txt": Route(PUBLIC),

@@ -8,118 +8,322 @@ import trustroom.tenancy.rls
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('assessments', '0004_findingimport_progress_at'),
-        ('tenancy', '0001_initial'),
+        ("assessments", "0004_findingimport_progress_at"),
+        ("tenancy", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DisclosureReport',
+            name="DisclosureReport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reporter_name', models.CharField(max_length=200)),
-                ('reporter_email', models.EmailField(max_length=254)),
-                ('title', models.CharField(max_length=200)),
-                ('description', models.TextField(max_length=20000)),
-                ('affected_asset', models.CharField(blank=True, max_length=500)),
-                ('steps', models.TextField(blank=True, max_length=20000)),
-                ('severity_guess', models.CharField(blank=True, choices=[('', "I don't know"), ('critical', 'Critical'), ('high', 'High'), ('medium', 'Medium'), ('low', 'Low')], max_length=16)),
-                ('ip', models.GenericIPAddressField(blank=True, null=True)),
-                ('user_agent', models.CharField(blank=True, max_length=400)),
-                ('verification_digest', models.CharField(max_length=64, unique=True)),
-                ('verification_expires_at', models.DateTimeField()),
-                ('email_verified_at', models.DateTimeField(blank=True, null=True)),
-                ('status_salt', models.CharField(blank=True, max_length=64)),
-                ('status_digest', models.CharField(blank=True, db_index=True, max_length=64)),
-                ('status', models.CharField(choices=[('unverified', 'Waiting for e-mail confirmation'), ('new', 'New'), ('triaged', 'Triaged'), ('in_progress', 'In progress'), ('fixed', 'Fixed'), ('closed', 'Closed')], default='unverified', max_length=16)),
-                ('validity', models.CharField(blank=True, choices=[('', 'Not decided'), ('valid', 'Valid'), ('invalid', 'Invalid'), ('duplicate', 'Duplicate'), ('out_of_scope', 'Out of scope')], default='', max_length=16)),
-                ('severity', models.CharField(blank=True, choices=[('critical', 'Critical'), ('high', 'High'), ('medium', 'Medium'), ('low', 'Low'), ('info', 'Informational')], default='', max_length=16)),
-                ('triaged_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('duplicate_of', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='duplicates', to='disclosure.disclosurereport')),
-                ('finding', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='assessments.finding')),
-                ('organization', models.ForeignKey(editable=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='tenancy.organization')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("reporter_name", models.CharField(max_length=200)),
+                ("reporter_email", models.EmailField(max_length=254)),
+                ("title", models.CharField(max_length=200)),
+                ("description", models.TextField(max_length=20000)),
+                ("affected_asset", models.CharField(blank=True, max_length=500)),
+                ("steps", models.TextField(blank=True, max_length=20000)),
+                (
+                    "severity_guess",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "I don't know"),
+                            ("critical", "Critical"),
+                            ("high", "High"),
+                            ("medium", "Medium"),
+                            ("low", "Low"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("ip", models.GenericIPAddressField(blank=True, null=True)),
+                ("user_agent", models.CharField(blank=True, max_length=400)),
+                ("verification_digest", models.CharField(max_length=64, unique=True)),
+                ("verification_expires_at", models.DateTimeField()),
+                ("email_verified_at", models.DateTimeField(blank=True, null=True)),
+                ("status_salt", models.CharField(blank=True, max_length=64)),
+                ("status_digest", models.CharField(blank=True, db_index=True, max_length=64)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("unverified", "Waiting for e-mail confirmation"),
+                            ("new", "New"),
+                            ("triaged", "Triaged"),
+                            ("in_progress", "In progress"),
+                            ("fixed", "Fixed"),
+                            ("closed", "Closed"),
+                        ],
+                        default="unverified",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "validity",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "Not decided"),
+                            ("valid", "Valid"),
+                            ("invalid", "Invalid"),
+                            ("duplicate", "Duplicate"),
+                            ("out_of_scope", "Out of scope"),
+                        ],
+                        default="",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "severity",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("critical", "Critical"),
+                            ("high", "High"),
+                            ("medium", "Medium"),
+                            ("low", "Low"),
+                            ("info", "Informational"),
+                        ],
+                        default="",
+                        max_length=16,
+                    ),
+                ),
+                ("triaged_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "duplicate_of",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="duplicates",
+                        to="disclosure.disclosurereport",
+                    ),
+                ),
+                (
+                    "finding",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="assessments.finding",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        editable=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="tenancy.organization",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-pk'],
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='ReportUpdate',
+            name="ReportUpdate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('public', models.BooleanField(default=False)),
-                ('body', models.TextField(max_length=10000)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('author', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organization', models.ForeignKey(editable=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='tenancy.organization')),
-                ('report', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='updates', to='disclosure.disclosurereport')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("public", models.BooleanField(default=False)),
+                ("body", models.TextField(max_length=10000)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        editable=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="tenancy.organization",
+                    ),
+                ),
+                (
+                    "report",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="updates",
+                        to="disclosure.disclosurereport",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at', 'pk'],
+                "ordering": ["created_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='RewardEntry',
+            name="RewardEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('severity', models.CharField(choices=[('critical', 'Critical'), ('high', 'High'), ('medium', 'Medium'), ('low', 'Low'), ('info', 'Informational')], max_length=16)),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=12)),
-                ('currency', models.CharField(max_length=3)),
-                ('status', models.CharField(choices=[('proposed', 'Proposed'), ('approved', 'Approved'), ('paid', 'Paid')], default='proposed', max_length=16)),
-                ('note', models.CharField(blank=True, max_length=500)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organization', models.ForeignKey(editable=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='tenancy.organization')),
-                ('report', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='rewards', to='disclosure.disclosurereport')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "severity",
+                    models.CharField(
+                        choices=[
+                            ("critical", "Critical"),
+                            ("high", "High"),
+                            ("medium", "Medium"),
+                            ("low", "Low"),
+                            ("info", "Informational"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("amount", models.DecimalField(decimal_places=2, max_digits=12)),
+                ("currency", models.CharField(max_length=3)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("proposed", "Proposed"), ("approved", "Approved"), ("paid", "Paid")],
+                        default="proposed",
+                        max_length=16,
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=500)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        editable=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="tenancy.organization",
+                    ),
+                ),
+                (
+                    "report",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="rewards",
+                        to="disclosure.disclosurereport",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-pk'],
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='SecurityTxtHost',
+            name="SecurityTxtHost",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('host', models.CharField(max_length=253, unique=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='tenancy.organization')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("host", models.CharField(max_length=253, unique=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="tenancy.organization",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['host'],
+                "ordering": ["host"],
             },
         ),
         migrations.CreateModel(
-            name='DisclosurePolicy',
+            name="DisclosurePolicy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('published', models.BooleanField(default=False)),
-                ('contacts', models.JSONField(blank=True, default=list, help_text='mailto: and https: URIs, in order.')),
-                ('scope', models.TextField(blank=True, help_text='What researchers may test (plain text).')),
-                ('policy_text', models.TextField(blank=True, help_text='Rules of engagement (plain text).')),
-                ('preferred_languages', models.JSONField(blank=True, default=list, help_text='BCP 47 language tags.')),
-                ('acknowledgments_url', models.URLField(blank=True, max_length=500)),
-                ('hiring_url', models.URLField(blank=True, max_length=500)),
-                ('rewards', models.JSONField(blank=True, default=dict)),
-                ('expires_at', models.DateTimeField()),
-                ('openpgp_key_id', models.CharField(blank=True, help_text="Key id or fingerprint in the server's keyring to clear-sign with.", max_length=64)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('organization', models.ForeignKey(editable=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='tenancy.organization')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("published", models.BooleanField(default=False)),
+                (
+                    "contacts",
+                    models.JSONField(
+                        blank=True, default=list, help_text="mailto: and https: URIs, in order."
+                    ),
+                ),
+                ("scope", models.TextField(blank=True, help_text="What researchers may test (plain text).")),
+                ("policy_text", models.TextField(blank=True, help_text="Rules of engagement (plain text).")),
+                (
+                    "preferred_languages",
+                    models.JSONField(blank=True, default=list, help_text="BCP 47 language tags."),
+                ),
+                ("acknowledgments_url", models.URLField(blank=True, max_length=500)),
+                ("hiring_url", models.URLField(blank=True, max_length=500)),
+                ("rewards", models.JSONField(blank=True, default=dict)),
+                ("expires_at", models.DateTimeField()),
+                (
+                    "openpgp_key_id",
+                    models.CharField(
+                        blank=True,
+                        help_text="Key id or fingerprint in the server's keyring to clear-sign with.",
+                        max_length=64,
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        editable=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="tenancy.organization",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('organization',), name='disclosure_policy_one_per_org')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("organization",), name="disclosure_policy_one_per_org")
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='disclosurereport',
-            index=models.Index(fields=['organization', 'status'], name='disclosure_report_status'),
+            model_name="disclosurereport",
+            index=models.Index(fields=["organization", "status"], name="disclosure_report_status"),
         ),
         trustroom.tenancy.rls.EnableRowLevelSecurity("DisclosurePolicy"),
         trustroom.tenancy.rls.EnableRowLevelSecurity("DisclosureReport"),
