@@ -10,7 +10,8 @@ from trustroom.disclosure.models import DisclosurePolicy, DisclosureReport
 from trustroom.tenancy.principal import Principal
 
 SCOPE = (
-    "In scope: app.demo-co.example (the dashboard), api.demo-co.example (the public API) and the mobile apps.\n"
+    "In scope: app.demo-co.example (the dashboard), api.demo-co.example (the public API) "
+    "and the mobile apps.\n"
     "Out of scope: third-party services we link to, denial of service, social engineering and physical tests."
 )
 RULES = (
@@ -47,7 +48,8 @@ def load_demo(principal: Principal) -> None:
         title="IDOR on invoice download lets one tenant read another's invoices",
         description="Changing the invoice id in /api/v1/invoices/<id>/pdf returns other customers' invoices.",
         asset="https://api.demo-co.example/api/v1/invoices/",
-        steps="1. Sign in as tenant A.\n2. Request /api/v1/invoices/1001/pdf (an id of tenant B).\n3. The PDF downloads.",
+        steps="1. Sign in as tenant A.\n2. Request /api/v1/invoices/1001/pdf (an id of tenant B).\n"
+        "3. The PDF downloads.",
         guess="critical",
     )
     services.triage_report(actor=principal, report=original, validity="valid", severity="high")
@@ -57,7 +59,8 @@ def load_demo(principal: Principal) -> None:
     services.add_update(
         actor=principal,
         report=original,
-        body="Thank you: we reproduced the issue, rated it high and are fixing it. We will tell you when it is out.",
+        body="Thank you: we reproduced the issue, rated it high and are fixing it. "
+        "We will tell you when it is out.",
         public=True,
     )
     services.add_update(
