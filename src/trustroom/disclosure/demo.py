@@ -4,7 +4,7 @@ Idempotent: a second run changes nothing."""
 
 from __future__ import annotations
 
-from trustroom.assessments.models import Application
+from trustroom.assessments.models import Application, Finding, FindingStatus
 from trustroom.disclosure import services
 from trustroom.disclosure.models import DisclosurePolicy, DisclosureReport
 from trustroom.tenancy.principal import Principal
@@ -53,8 +53,18 @@ def load_demo(principal: Principal) -> None:
         guess="critical",
     )
     services.triage_report(actor=principal, report=original, validity="valid", severity="high")
+    # The VAPT demo already tracks this issue on the Mobile Backend (not safe to host for its open highs):
+    # link the report to that finding rather than create a new one, so the demo's safe-to-host attestation
+    # and finding counts stay as the assessments demo sets them. Without it, create the finding.
+    existing = (
+        Finding.objects.filter(severity="high", status=FindingStatus.OPEN)
+        .order_by("-application__name", "pk")
+        .first()
+    )
     application = Application.objects.order_by("pk").first()
-    if application is not None:
+    if existing is not None:
+        services.link_finding(actor=principal, report=original, finding=existing)
+    elif application is not None:
         services.link_finding(actor=principal, report=original, application=application)
     services.add_update(
         actor=principal,
