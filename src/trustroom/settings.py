@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "trustroom.answers",
     "trustroom.access",
     "trustroom.monitoring",
+    "trustroom.disclosure",
     "trustroom.resilience",
     "trustroom.web",
 ]
@@ -177,6 +178,10 @@ CELERY_BEAT_SCHEDULE = {
     "compliance-certification-reminders": {
         "task": "trustroom.compliance.tasks.send_certification_reminders",
         "schedule": 24 * 60 * 60,  # daily; a missed day is caught up on the next run
+    },
+    "disclosure-renew-security-txt": {
+        "task": "trustroom.disclosure.tasks.renew_security_txt",
+        "schedule": 24 * 60 * 60,  # daily: security.txt expiries within 30 days are renewed
     },
     "resilience-reminders": {
         "task": "trustroom.resilience.tasks.send_resilience_reminders",
@@ -412,6 +417,8 @@ else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "trustroom@localhost")
 TRUSTROOM_BASE_URL = env_str("TRUSTROOM_BASE_URL", "http://127.0.0.1:8000")
+# GnuPG home holding the keys security.txt may be clear-signed with (empty: gpg's default home).
+TRUSTROOM_GPG_HOME = env_str("TRUSTROOM_GPG_HOME", "")
 
 # --- Locale, logging ----------------------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
@@ -443,5 +450,16 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(  # type: ignore[attr-defined
         "AccessApprovalDecisionEnum": "trustroom.access.models.ApprovalDecision",
         "AccessReviewDecisionEnum": "trustroom.access.models.ReviewDecision",
         "AlertSourceKindEnum": "trustroom.monitoring.models.SourceKind",
+    }
+)
+
+# OpenAPI enum names of the disclosure API.
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(  # type: ignore[attr-defined]
+    {
+        "SeverityEnum": "trustroom.assessments.models.Severity",
+        "SeverityGuessEnum": "trustroom.disclosure.models.SeverityGuess",
+        "DisclosureReportStatusEnum": "trustroom.disclosure.models.ReportStatus",
+        "DisclosureValidityEnum": "trustroom.disclosure.models.Validity",
+        "RewardStatusEnum": "trustroom.disclosure.models.RewardStatus",
     }
 )

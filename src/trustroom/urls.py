@@ -1,6 +1,7 @@
 from django.urls import include, path, re_path
 
 from trustroom.api import urls as api_urls
+from trustroom.disclosure import public_views as disclosure_public
 from trustroom.identity.sso import oidc as sso_oidc
 from trustroom.identity.sso import saml as sso_saml
 from trustroom.monitoring import intake as alert_intake
@@ -39,7 +40,10 @@ urlpatterns = [
     path("o/<slug:org_slug>/monitoring/", include("trustroom.monitoring.urls")),
     # Signed webhooks of alert senders: public, token in the URL, no session (trustroom.monitoring.intake).
     path("intake/alerts/<slug:token>/", alert_intake.receive, name="alert-intake"),
+    path("o/<slug:org_slug>/disclosure/", include("trustroom.disclosure.urls")),
+    path("trust/<slug:org_slug>/", include("trustroom.disclosure.public_urls")),
     path("trust/<slug:org_slug>/", include("trustroom.trustcenter.public_urls")),
+    path(".well-known/security.txt", disclosure_public.security_txt_for_host, name="security-txt"),
     path("api/", include(api_urls)),
 ]
 

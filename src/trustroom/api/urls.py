@@ -34,6 +34,7 @@ API_MODULES = (
     "trustroom.resilience.api",
     "trustroom.access.api",
     "trustroom.monitoring.api",
+    "trustroom.disclosure.api",
 )
 for module in API_MODULES:
     __import__(module, fromlist=["register"]).register(router)

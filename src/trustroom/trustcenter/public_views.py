@@ -21,7 +21,7 @@ from django.conf import settings
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.template.loader import render_to_string
-from django.urls import Resolver404, resolve
+from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 from django.utils.cache import get_conditional_response
 from django.utils.decorators import method_decorator
 from django.views import View
@@ -291,7 +291,20 @@ def trust_center_content(organization: Organization, *, now: datetime | None = N
     )
 
 
-def security_txt_url() -> str | None:
+def security_txt_url(organization: Organization | None = None, now: datetime | None = None) -> str | None:
+    """Where the organization's security.txt is served (run inside its scope), when it is: the disclosure
+    app's per-organization route if it is installed and the policy is published and not expired; else the
+    site-wide /.well-known/ path if something answers there; else None."""
+    if organization is not None:
+        try:
+            path = reverse("disclosure-public:security-txt", kwargs={"org_slug": organization.slug})
+        except NoReverseMatch:
+            path = None
+        if path is not None:
+            from trustroom.disclosure.securitytxt import is_servable
+            from trustroom.disclosure.services import policy_or_none
+
+            return path if is_servable(policy_or_none(), now or datetime.now(UTC)) else None
     try:
         resolve(SECURITY_TXT_PATH)
     except Resolver404:
@@ -357,7 +370,7 @@ class TrustCenterPageView(PublicTrustCenterMixin, View):
                 "content": content,
                 "tab": self.tab,
                 "page_title": f"{self.page_title} · {organization.name} trust center",
-                "security_txt_url": security_txt_url(),
+                "security_txt_url": security_txt_url(organization, now),
             },
         )
 
