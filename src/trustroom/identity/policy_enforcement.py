@@ -73,7 +73,7 @@ MFA_REFUSED_EVENT = "security_policy.mfa_refused"
 SSO_REFUSED_EVENT = "security_policy.sso_refused"
 
 
-def record_mfa_refusal(
+def record_policy_refusal(
     request: HttpRequest, principal: Principal, *, action: str = MFA_REFUSED_EVENT
 ) -> None:
     """`security_policy.mfa_refused` (or `.sso_refused`) in the organization's log, once per member and
@@ -152,13 +152,13 @@ class SecurityPolicyMiddleware:
         policy = security_policy_for(organization)
         if policy.sso_only and not self.signed_in_through_sso(request, organization, membership):
             principal = Principal(organization=organization, role=membership.role, user=request.user)
-            record_mfa_refusal(request, principal, action=SSO_REFUSED_EVENT)
+            record_policy_refusal(request, principal, action=SSO_REFUSED_EVENT)
             return self.refuse_without_sso(request, organization, api=api is not None)
         if not policy.require_mfa or has_mfa(request.user):
             return None
         message = mfa_required_message(organization)
         if api is not None:
-            record_mfa_refusal(
+            record_policy_refusal(
                 request, Principal(organization=organization, role=membership.role, user=request.user)
             )
             return JsonResponse({"detail": message, "code": "mfa_required"}, status=403)

@@ -115,7 +115,7 @@ def has_sso_connection(organization: Organization) -> bool:
     return has_enabled_connection(organization)
 
 
-def _clean_domains(value: Any) -> list[str]:
+def clean_domains(value: Any) -> list[str]:
     if isinstance(value, str) or not isinstance(value, list | tuple):
         raise ValidationError({"allowed_email_domains": 'Give a list of domains, e.g. ["example.com"].'})
     domains: list[str] = []
@@ -155,7 +155,7 @@ def _clean_policy_changes(organization: Organization, changes: dict[str, Any]) -
             cleaned["session_lifetime_minutes"] = minutes
     if "allowed_email_domains" in changes:
         try:
-            cleaned["allowed_email_domains"] = _clean_domains(changes["allowed_email_domains"])
+            cleaned["allowed_email_domains"] = clean_domains(changes["allowed_email_domains"])
         except ValidationError as error:
             errors.update({k: " ".join(v) for k, v in error.message_dict.items()})
     if cleaned.get("sso_only") and not has_sso_connection(organization):

@@ -15,7 +15,7 @@ from django.db import transaction
 
 from trustroom.audit.services import record_event
 from trustroom.identity.models import OidcPreset, SecurityPolicy, SsoConnection, SsoProtocol
-from trustroom.identity.services import _clean_domains
+from trustroom.identity.services import clean_domains
 from trustroom.identity.sso.connections import preset_issuer
 from trustroom.identity.sso.secrets import seal_client_secret
 from trustroom.tenancy import policies
@@ -87,7 +87,7 @@ def _clean(
             errors[flag] = "Give true or false."
         cleaned[flag] = bool(value)
     try:
-        cleaned["email_domains"] = _clean_domains(values.get("email_domains", []))
+        cleaned["email_domains"] = clean_domains(values.get("email_domains", []))
     except ValidationError as error:
         errors["email_domains"] = " ".join(error.message_dict["allowed_email_domains"])
     else:
