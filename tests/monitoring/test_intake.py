@@ -209,3 +209,29 @@ def test_the_secret_is_stored_sealed(org_a: Any, source: NewSource) -> None:
         stored = AlertSource.objects.get().secret_sealed
     assert stored.startswith("tralert1:") and source.secret not in stored
     assert json.dumps(source.token) not in stored
+
+
+def test_a_rotated_secret_stops_verifying_at_once(org_a: Any, owner_a: Any, source: NewSource) -> None:
+    from trustroom.monitoring.services import rotate_source_secret
+
+    assert deliver(source, fixture("guardduty_iam_event.json")).status_code == 200  # opened and kept
+    with org_scope(org_a):
+        new_secret = rotate_source_secret(actor=principal_for(owner_a, org_a), source=source.source)
+    later = fixture("guardduty_iam_event.json")
+    later["service"]["eventLastSeen"] = "2022-01-14T08:00:00.000Z"
+    refused = deliver(source, later)
+    assert refused.status_code == 401, "the old secret must not verify after a rotation"
+    assert deliver(source, later, secret=new_secret).status_code == 200
+    with org_scope(org_a):
+        assert Alert.objects.get().occurrences == 2
+
+
+def test_the_opened_secret_is_kept_by_its_sealed_text_only(org_a: Any, source: NewSource) -> None:
+    from trustroom.monitoring import secrets
+
+    with org_scope(org_a):
+        stored = AlertSource.objects.get()
+        assert secrets.open_secret(stored) == source.secret.encode()
+        stored.secret_sealed = stored.secret_sealed[:-4] + "AAAA"  # another sealed text: not a cache hit
+        with pytest.raises(secrets.DecryptionError):
+            secrets.open_secret(stored)
