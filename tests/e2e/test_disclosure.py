@@ -35,7 +35,7 @@ def last_link(path_part: str, to: str) -> str:
     """The path of the newest link containing `path_part` mailed to `to` (the live server runs in this
     process, so its mail lands in Django's in-memory outbox)."""
     for message in reversed(mail.outbox):
-        found = re.search(r"https?://[^/\s]+(/\S*" + re.escape(path_part) + r"\S*)", message.body)
+        found = re.search(r"https?://[^/\s]+(/\S*" + re.escape(path_part) + r"\S*)", str(message.body))
         if found and message.to == [to]:
             return found.group(1)
     raise AssertionError(
