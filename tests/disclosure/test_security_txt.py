@@ -6,6 +6,7 @@ import datetime as dt
 import re
 import shutil
 from io import StringIO
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -208,3 +209,22 @@ def test_clear_signed_when_a_key_is_configured(tmp_path: object, settings: objec
     assert body.startswith("-----BEGIN PGP SIGNED MESSAGE-----")
     assert "Contact: mailto:security@acme.test" in body
     assert "-----BEGIN PGP SIGNATURE-----" in body
+
+
+def test_trust_center_page_links_the_policy_and_report_form_once_published(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from django.test import Client
+
+    from tests.trustcenter.access.helpers import publish_trust_center
+
+    org, _owner, actor = org_with_owner()
+    publish_trust_center(org, actor)
+    before = Client().get("/trust/acme/").content.decode()  # now cached
+    assert "/trust/acme/disclosure/" not in before
+    with django_capture_on_commit_callbacks(execute=True):  # publishing invalidates the cached page
+        publish_policy(org, actor)
+    page = Client().get("/trust/acme/").content.decode()
+    assert 'href="/trust/acme/disclosure/"' in page
+    assert 'href="/trust/acme/disclosure/report/"' in page
+    assert 'href="/trust/acme/security.txt"' in page

@@ -94,7 +94,11 @@ def test_report_verify_triage_and_follow_the_status(live_server: Any, browser: A
     assert fetched.status == 200
     assert fetched.headers["content-type"] == "text/plain; charset=utf-8"
 
-    researcher.goto(base + policy_line.group(1))
+    researcher.goto(f"{base}/trust/acme/")  # a person follows the trust center's link to the policy page
+    researcher.locator(
+        "section", has=researcher.get_by_role("heading", name="Vulnerability disclosure")
+    ).get_by_role("link", name="vulnerability disclosure policy").click()
+    researcher.wait_for_url(base + policy_line.group(1))
     researcher.get_by_role("heading", name="Vulnerability disclosure at Acme Analytics", level=1).wait_for()
     expect(researcher.get_by_role("link", name="security.txt")).to_have_attribute(
         "href", "/trust/acme/security.txt"

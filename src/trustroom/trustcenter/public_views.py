@@ -291,6 +291,14 @@ def trust_center_content(organization: Organization, *, now: datetime | None = N
     )
 
 
+def disclosure_policy_url(organization: Organization) -> str | None:
+    """The human-readable disclosure policy (with the report form) of the organization, if installed."""
+    try:
+        return reverse("disclosure-public:policy", kwargs={"org_slug": organization.slug})
+    except NoReverseMatch:
+        return None
+
+
 def security_txt_url(organization: Organization | None = None, now: datetime | None = None) -> str | None:
     """Where the organization's security.txt is served (run inside its scope), when it is: the disclosure
     app's per-organization route if it is installed and the policy is published and not expired; else the
@@ -363,6 +371,7 @@ class TrustCenterPageView(PublicTrustCenterMixin, View):
 
     def render_page(self, organization: Organization, now: datetime) -> str:
         content = trust_center_content(organization, now=now)
+        txt_url = security_txt_url(organization, now)
         return render_to_string(
             self.template_name,
             {
@@ -370,7 +379,8 @@ class TrustCenterPageView(PublicTrustCenterMixin, View):
                 "content": content,
                 "tab": self.tab,
                 "page_title": f"{self.page_title} · {organization.name} trust center",
-                "security_txt_url": security_txt_url(organization, now),
+                "security_txt_url": txt_url,
+                "disclosure_policy_url": disclosure_policy_url(organization) if txt_url else None,
             },
         )
 
