@@ -148,10 +148,10 @@ def test_report_verify_triage_and_follow_the_status(live_server: Any, browser: A
     team.get_by_label("Application", exact=True).select_option(label="Customer portal")
     team.get_by_role("button", name="Create finding (its SLA applies)").click()
     team.get_by_role("link", name=re.compile(r"^#\d+$")).wait_for()  # the finding, linked
-    team.get_by_label("Text", exact=True).fill(INTERNAL_NOTE)
+    team.get_by_label("Update or note", exact=True).fill(INTERNAL_NOTE)
     team.get_by_role("button", name="Add internal note").click()
     team.get_by_text(INTERNAL_NOTE).wait_for()
-    team.get_by_label("Text", exact=True).fill(PUBLIC_UPDATE)
+    team.get_by_label("Update or note", exact=True).fill(PUBLIC_UPDATE)
     team.get_by_role("button", name="Send public update to the researcher").click()
     team.get_by_text(PUBLIC_UPDATE).wait_for()
     expect(team.get_by_label("Amount", exact=True)).to_have_value("1000.00")  # the policy's high reward
