@@ -76,7 +76,7 @@ def alerts(organization: Organization, by: Any, *documents: dict[str, Any]) -> l
                 actor=actor,
                 source=source.source,
                 signature=pysecrets.token_hex(32),
-                alerts=parse("generic", {**GENERIC_ALERT, **document}),
+                alerts=parse("generic", {**GENERIC_ALERT, "dedup_key": pysecrets.token_hex(8), **document}),
             )
             ids += result.new
         return ids
