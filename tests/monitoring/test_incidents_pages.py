@@ -77,7 +77,7 @@ def test_open_from_ticked_alerts_and_add_from_the_alert_page(org_a: Any, owner_a
         inc = Incident.objects.get()
         assert inc.title == "Two at once" and IncidentAlert.objects.filter(incident=inc).count() == 2
     alert_page = client.get(f"/o/{org_a.slug}/monitoring/alerts/{ids[2]}/").content.decode()
-    assert f"Add to incident {inc.reference}" in alert_page
+    assert "Open incident" in alert_page and f"{inc.reference}: Two at once" in alert_page
     client.post(base + "from-alerts/", {"alert": str(ids[2]), "incident": str(inc.pk), "back": "alert"})
     with org_scope(org_a):
         assert IncidentAlert.objects.filter(incident=inc).count() == 3
