@@ -124,6 +124,7 @@ def test_the_incident_page_drives_the_whole_life(org_a: Any, owner_a: Any, base:
         assert Alert.objects.get().status == AlertStatus.RESOLVED
     page = client.get(url).content.decode()
     assert "Freed space on the volume" in page and 'class="mttr"' in page
+    assert page.index('class="event-detected"') < page.index('class="event-opened"')
 
 
 @pytest.mark.parametrize("role", ["viewer", "auditor"])

@@ -5,6 +5,7 @@ where every change is a small form posted back to it. The pages only parse input
 from __future__ import annotations
 
 import datetime as dt
+from types import SimpleNamespace
 from typing import Any
 
 from django.contrib import messages
@@ -66,6 +67,22 @@ def error_text(error: ValidationError) -> str:
         label = "" if field == "__all__" else f"{field.replace('_', ' ').capitalize()}: "
         parts.append(label + " ".join(errors))
     return " ".join(parts)
+
+
+def timeline(incident: Incident) -> list[Any]:
+    """The stored entries in the order they happened, with the detection (a time of the incident, not an
+    entry) placed among them so the page reads from the start."""
+    detected = SimpleNamespace(
+        kind="detected",
+        get_kind_display="Detected",
+        text="The problem was first noticed (MTTA and MTTR run from here).",
+        happened_at=incident.detected_at,
+        recorded_at=incident.detected_at,
+        author=None,
+    )
+    events: list[Any] = list(incident.events.select_related("author").order_by("happened_at", "pk"))
+    position = next((i for i, e in enumerate(events) if e.happened_at >= incident.detected_at), len(events))
+    return [*events[:position], detected, *events[position:]]
 
 
 class IncidentListView(OrgPageView):
@@ -193,7 +210,7 @@ class IncidentDetailView(OrgPageView):
         context = {
             "incident": incident,
             "links": links,
-            "events": incident.events.select_related("author").order_by("happened_at", "pk"),
+            "events": timeline(incident),
             "actions": IncidentAction.objects.filter(incident=incident).select_related("owner", "done_by"),
             "members": members_of(self.organization).select_related("user"),
             "severities": IncidentSeverity.choices,
