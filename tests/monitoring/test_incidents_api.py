@@ -171,3 +171,35 @@ def test_readers_read_but_writes_are_403(org_a: Any, owner_a: Any, api: str, rol
     assert created.status_code == 403
     with org_scope(org_a):
         assert inc.events.count() == 1 and not IncidentAction.objects.exists()
+
+
+def test_follow_up_actions_list_by_incident_and_reopen(org_a: Any, owner_a: Any, api: str) -> None:
+    client = logged_in(owner_a)
+    first, second = incident(org_a, owner_a), incident(org_a, owner_a)
+    for inc in (first, second):
+        client.post(
+            api + "incident-actions/",
+            {"incident": inc.pk, "title": f"fix {inc.number}"},
+            content_type="application/json",
+        )
+    listed = results(client.get(api + "incident-actions/", {"incident": second.pk}))
+    assert [row["title"] for row in listed] == ["fix 2"]
+    url = f"{api}incident-actions/{listed[0]['id']}/"
+    assert client.post(url + "reopen/").status_code == 400  # not done
+    client.post(url + "complete/")
+    reopened = client.post(url + "reopen/")
+    assert reopened.status_code == 200 and reopened.json()["done_at"] is None
+    missing = client.post(
+        api + "incident-actions/", {"incident": 999999, "title": "x"}, content_type="application/json"
+    )
+    assert missing.status_code == 400 and "incident" in missing.json()
+
+
+def test_openapi_schema_builds_without_warnings(tmp_path: Any) -> None:
+    from django.core.management import call_command
+
+    out = tmp_path / "schema.yaml"
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(out))
+    schema = out.read_text()
+    assert "/api/v1/orgs/{org_slug}/incidents/{id}/link-alerts/:" in schema
+    assert "IncidentStatusEnum:" in schema and "IncidentSeverityEnum:" in schema
