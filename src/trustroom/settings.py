@@ -453,6 +453,15 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(  # type: ignore[attr-defined
     }
 )
 
+# OpenAPI enum names of incidents (their status and severity would collide with the alerts' ones).
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(  # type: ignore[attr-defined]
+    {
+        "IncidentStatusEnum": "trustroom.monitoring.incident_models.IncidentStatus",
+        "IncidentSeverityEnum": "trustroom.monitoring.incident_models.IncidentSeverity",
+        "IncidentEventKindEnum": "trustroom.monitoring.incident_models.EventKind",
+    }
+)
+
 # OpenAPI enum names of the disclosure API.
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(  # type: ignore[attr-defined]
     {

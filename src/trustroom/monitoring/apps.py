@@ -11,5 +11,7 @@ class MonitoringConfig(AppConfig):
             policies,  # noqa: F401  (registers the model policies)
             secrets,
         )
+        from trustroom.tenancy.demo import register_demo_module
 
         secrets.register()  # source secrets are re-sealed when the organization's data key rotates
+        register_demo_module("trustroom.monitoring.incident_demo")  # one resolved incident

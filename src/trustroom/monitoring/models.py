@@ -146,3 +146,26 @@ class IntakeReceipt(OrgOwnedModel):
 
     def __str__(self) -> str:
         return f"receipt {self.signature[:12]} of source {self.source_id}"
+
+
+# Incidents live in their own module; imported here so Django registers them with this app.
+from trustroom.monitoring.incident_models import (  # noqa: E402
+    Incident,
+    IncidentAction,
+    IncidentAlert,
+    IncidentEvent,
+)
+
+__all__ = [
+    "Alert",
+    "AlertSource",
+    "AlertStatus",
+    "Incident",
+    "IncidentAction",
+    "IncidentAlert",
+    "IncidentEvent",
+    "IntakeReceipt",
+    "IntakeRoute",
+    "Severity",
+    "SourceKind",
+]

@@ -1,4 +1,11 @@
-from trustroom.monitoring.models import Alert, AlertSource
+from trustroom.monitoring.models import (
+    Alert,
+    AlertSource,
+    Incident,
+    IncidentAction,
+    IncidentAlert,
+    IncidentEvent,
+)
 from trustroom.tenancy.models import Role
 from trustroom.tenancy.policies import (
     ALL_ROLES,
@@ -25,3 +32,8 @@ register(
 # Every member sees alerts; editors and above triage them (acknowledge, resolve, suppress). Alerts are
 # created only by the intake endpoint, never by hand, and never deleted.
 register(Alert, ModelPolicy(view=ALL_ROLES, add=NOBODY, change=EDITORS, delete=NOBODY))
+
+# Incidents and everything of theirs: every member reads; editors and above open and change them.
+# Nobody deletes them: they are evidence (MTTA/MTTR, the timeline, the review).
+for _model in (Incident, IncidentAlert, IncidentEvent, IncidentAction):
+    register(_model, ModelPolicy(view=ALL_ROLES, add=EDITORS, change=EDITORS, delete=NOBODY))

@@ -1,7 +1,7 @@
-"""/o/<org_slug>/monitoring/: alerts and their sources."""
+"""/o/<org_slug>/monitoring/: alerts, their sources, and incidents."""
 
-from trustroom.monitoring import views
+from trustroom.monitoring import incident_views, views
 
 app_name = "monitoring"
 
-urlpatterns = views.urlpatterns
+urlpatterns = views.urlpatterns + incident_views.urlpatterns
