@@ -25,8 +25,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from trustroom.access.api.reviews import CsvRenderer
-from trustroom.access.http_exports import attachment
 from trustroom.monitoring import incident_followup as followup
 from trustroom.monitoring import incident_reports as reports
 from trustroom.monitoring import incident_services as services
@@ -40,6 +38,7 @@ from trustroom.monitoring.incident_models import (
 from trustroom.tenancy.api import OrgResourceViewSet, StrictInputMixin, email_or_none
 from trustroom.tenancy.scope import require_org
 from trustroom.tenancy.selectors import members_of
+from trustroom.web.exports import CsvRenderer, attachment
 
 
 def member_by_email(email: str | None) -> Any:

@@ -21,12 +21,11 @@ from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from trustroom.access.services.review_exports import Export
-from trustroom.access.services.review_exports import _safe_cell as safe_cell  # formula-safe cells
 from trustroom.audit.services import record_event
 from trustroom.monitoring.incident_models import Incident, IncidentSeverity, IncidentStatus
 from trustroom.tenancy import policies
 from trustroom.tenancy.principal import Principal
+from trustroom.web.exports import Export, safe_cell
 
 MAX_QUERY = 200
 PERIODS = {"30": 30, "90": 90, "180": 180, "365": 365}

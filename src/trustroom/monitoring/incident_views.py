@@ -15,7 +15,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import path
 
-from trustroom.access.http_exports import attachment
 from trustroom.monitoring import incident_followup as followup
 from trustroom.monitoring import incident_reports as reports
 from trustroom.monitoring import incident_services as services
@@ -31,6 +30,7 @@ from trustroom.monitoring.models import Alert
 from trustroom.tenancy import policies
 from trustroom.tenancy.selectors import members_of
 from trustroom.tenancy.views import OrgPageView
+from trustroom.web.exports import attachment
 
 PAGE_SIZE = 50
 

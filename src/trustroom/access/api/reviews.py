@@ -15,13 +15,12 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
-from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from trustroom.access import review_state
-from trustroom.access.http_exports import attachment
 from trustroom.access.models import (
     AccessReviewCampaign,
     AccessReviewItem,
@@ -32,6 +31,7 @@ from trustroom.access.models import (
 )
 from trustroom.access.services import review_exports, reviews
 from trustroom.tenancy.api import OrgResourceViewSet, StrictInputMixin, email_or_none
+from trustroom.web.exports import CsvRenderer, PdfRenderer, attachment
 
 
 class ScheduleSerializer(serializers.Serializer):
@@ -171,25 +171,6 @@ class CampaignCreateSerializer(StrictInputMixin, serializers.Serializer):
 class AssignReviewerSerializer(StrictInputMixin, serializers.Serializer):
     system = serializers.IntegerField(help_text="Id of a system with grants in the campaign.")
     reviewer = serializers.EmailField(help_text="E-mail of a member who is not an auditor.")
-
-
-class _FileRenderer(BaseRenderer):
-    """Lets `?format=csv|pdf` through DRF's content negotiation; the action returns the file itself."""
-
-    charset = None
-
-    def render(self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None) -> Any:
-        return data
-
-
-class CsvRenderer(_FileRenderer):
-    media_type = "text/csv"
-    format = "csv"
-
-
-class PdfRenderer(_FileRenderer):
-    media_type = "application/pdf"
-    format = "pdf"
 
 
 class ExportQuerySerializer(serializers.Serializer):

@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -17,6 +16,7 @@ from trustroom.access.models import AccessReviewCampaign, AccessReviewItem, Revi
 from trustroom.audit.services import record_event
 from trustroom.tenancy import policies
 from trustroom.tenancy.principal import Principal
+from trustroom.web.exports import Export, safe_cell
 
 FORMATS = ("csv", "pdf")
 CSV_HEADER = [
@@ -34,20 +34,8 @@ CSV_HEADER = [
 ]
 
 
-@dataclass(frozen=True)
-class Export:
-    content: bytes
-    filename: str
-    content_type: str
-
-
 def _when(value: dt.datetime | None) -> str:
     return value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC") if value is not None else ""
-
-
-def _safe_cell(value: str) -> str:
-    """Spreadsheets run cells that start with = + - @ as formulas: such text is prefixed with '."""
-    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 def evidence_rows(campaign: AccessReviewCampaign) -> list[list[str]]:
@@ -80,7 +68,7 @@ def _csv(campaign: AccessReviewCampaign) -> bytes:
     writer = csv.writer(buffer)
     writer.writerow(CSV_HEADER)
     for row in evidence_rows(campaign):
-        writer.writerow([_safe_cell(cell) for cell in row])
+        writer.writerow([safe_cell(cell) for cell in row])
     return buffer.getvalue().encode("utf-8")
 
 

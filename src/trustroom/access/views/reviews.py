@@ -18,7 +18,6 @@ from django.urls import URLPattern, path
 from django.utils import timezone
 
 from trustroom.access import review_state
-from trustroom.access.http_exports import attachment
 from trustroom.access.models import (
     AccessReviewCampaign,
     AccessReviewItem,
@@ -33,6 +32,7 @@ from trustroom.access.services.revocations import complete_revocation_task
 from trustroom.tenancy import policies
 from trustroom.tenancy.forms import add_service_errors
 from trustroom.tenancy.views import OrgPageView, status_for
+from trustroom.web.exports import attachment
 
 
 class ScheduleForm(forms.Form):

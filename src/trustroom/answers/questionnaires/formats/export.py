@@ -20,16 +20,17 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 
+from trustroom.web.cells import safe_cell
+
 from .base import AnswerColumns, ParsedQuestion, ParsedQuestionnaire, QuestionnaireFormatError
 from .csvfile import read_table
 
 OUTPUT_COLUMNS = ("answer", "answer_key", "confidence", "status")
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def guard(text: str) -> str:
     """`text`, with a leading apostrophe when a spreadsheet would read it as a formula."""
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+    return safe_cell(text)
 
 
 def _values(result: AnswerColumns | None) -> dict[str, str]:
