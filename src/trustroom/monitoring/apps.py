@@ -8,8 +8,11 @@ class MonitoringConfig(AppConfig):
 
     def ready(self) -> None:
         from trustroom.monitoring import (
+            checks,  # noqa: F401  (registers the deploy check)
+            notifier_secrets,
             policies,  # noqa: F401  (registers the model policies)
             secrets,
         )
 
         secrets.register()  # source secrets are re-sealed when the organization's data key rotates
+        notifier_secrets.register()  # so are notifier routing keys and webhook URLs

@@ -1,4 +1,4 @@
-from trustroom.monitoring.models import Alert, AlertSource
+from trustroom.monitoring.models import Alert, AlertSource, Delivery, Notifier, RoutingRule
 from trustroom.tenancy.models import Role
 from trustroom.tenancy.policies import (
     ALL_ROLES,
@@ -25,3 +25,17 @@ register(
 # Every member sees alerts; editors and above triage them (acknowledge, resolve, suppress). Alerts are
 # created only by the intake endpoint, never by hand, and never deleted.
 register(Alert, ModelPolicy(view=ALL_ROLES, add=NOBODY, change=EDITORS, delete=NOBODY))
+# Routing: every member reads where alerts go (never the secrets); owners and admins change notifiers and
+# rules. Deliveries are made by the intake and triage, never by hand; editors (who triage) may retry one.
+register(
+    Notifier,
+    ModelPolicy(view=ALL_ROLES, add=MANAGERS, change=MANAGERS, delete=MANAGERS, support=SUPPORT_READ_ONLY),
+)
+register(
+    RoutingRule,
+    ModelPolicy(view=ALL_ROLES, add=MANAGERS, change=MANAGERS, delete=MANAGERS, support=SUPPORT_READ_ONLY),
+)
+register(
+    Delivery,
+    ModelPolicy(view=ALL_ROLES, add=NOBODY, change=EDITORS, delete=NOBODY, support=SUPPORT_READ_ONLY),
+)
