@@ -387,6 +387,7 @@ SPECTACULAR_SETTINGS = {
         "AnswerEvidenceKindEnum": "trustroom.answers.api.bank.EVIDENCE_KIND_CHOICES",
         "ActionItemStatusEnum": "trustroom.resilience.models.ActionStatus",
         "DrillOutcomeEnum": "trustroom.resilience.models.DrillOutcome",
+        "NotifierKindEnum": "trustroom.monitoring.routing_models.NotifierKind",
     },
 }
 

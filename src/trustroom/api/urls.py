@@ -34,6 +34,7 @@ API_MODULES = (
     "trustroom.resilience.api",
     "trustroom.access.api",
     "trustroom.monitoring.api",
+    "trustroom.monitoring.routing_api",
     "trustroom.disclosure.api",
 )
 for module in API_MODULES:
