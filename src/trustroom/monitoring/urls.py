@@ -1,7 +1,7 @@
-"""/o/<org_slug>/monitoring/: alerts and their sources."""
+"""/o/<org_slug>/monitoring/: alerts and their sources; alert routing (notifiers, rules, deliveries)."""
 
-from trustroom.monitoring import views
+from trustroom.monitoring import routing_views, views
 
 app_name = "monitoring"
 
-urlpatterns = views.urlpatterns
+urlpatterns = views.urlpatterns + routing_views.urlpatterns
