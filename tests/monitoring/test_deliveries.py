@@ -303,19 +303,29 @@ def test_two_concurrent_sends_of_one_delivery_send_once(
 ) -> None:
     intake(org_a, owner_a, source, generic_alert())
     [delivery] = deliveries(org_a)
-    # Worker one claims the delivery and is about to send; worker two arrives now.
+    now = timezone.now()
     with org_scope(org_a):
-        first = delivery_service._claim(delivery.pk, timezone.now())
-        second = delivery_service._claim(delivery.pk, timezone.now())
-    assert first is not None
-    assert second is None
+        # Two workers read the delivery at the same moment: both see it pending and due...
+        assert (
+            Delivery.objects.filter(pk=delivery.pk, status="pending", next_attempt_at__lte=now).count() == 1
+        )
+        # ...and both try to claim it: only one claim matches.
+        assert delivery_service._take(delivery.pk, now) is True
+        assert delivery_service._take(delivery.pk, now) is False
     assert delivery_service.attempt_delivery(organization=org_a, delivery_id=delivery.pk) == "skipped"
     assert not standin.pagerduty
-    # And once delivered, running the task again sends nothing more.
+    # Once delivered, running the task again sends nothing more.
     make_due(org_a)
     assert delivery_service.attempt_delivery(organization=org_a, delivery_id=delivery.pk) == "delivered"
     assert delivery_service.attempt_delivery(organization=org_a, delivery_id=delivery.pk) == "skipped"
     assert len(standin.pagerduty) == 1
+
+
+def test_redirects_are_not_followed(standin: StandIn) -> None:
+    standin.answer(Scripted(302, {"Location": standin.pagerduty_url}))
+    outcome = notifiers.send_slack(standin.slack_url, {"text": "hi"})
+    assert (outcome.delivered, outcome.retry, outcome.status_code) == (False, False, 302)
+    assert [one.path for one in standin.received] == [standin.slack[0].path]
 
 
 def test_a_long_summary_is_cut_to_1024_characters_and_accepted(standin: StandIn) -> None:

@@ -302,6 +302,13 @@ def _prepare(delivery: Delivery, notifier: Notifier) -> Callable[[], notifiers.O
     return lambda: notifiers.send_email_message(recipients, subject, text)
 
 
+def _take(delivery_id: int, now: datetime) -> bool:
+    """The claim: a conditional UPDATE that only one worker's call matches (the row must still be pending
+    and due); it moves the next attempt ahead, so every other worker finds the delivery not due."""
+    due = Delivery.objects.filter(pk=delivery_id, status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
+    return bool(due.update(next_attempt_at=now + CLAIM, attempts=F("attempts") + 1, last_attempt_at=now))
+
+
 def _claim(delivery_id: int, now: datetime) -> _Send | None:
     due = Delivery.objects.filter(pk=delivery_id, status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
     delivery = due.select_related("notifier").first()
@@ -324,8 +331,7 @@ def _claim(delivery_id: int, now: datetime) -> _Send | None:
         if waiting is not None:
             due.update(next_attempt_at=max(waiting, now) + timedelta(seconds=1))
             return None
-    # The claim: only one worker's conditional UPDATE matches; the others find the delivery not due.
-    if not due.update(next_attempt_at=now + CLAIM, attempts=F("attempts") + 1, last_attempt_at=now):
+    if not _take(delivery_id, now):
         return None
     delivery = Delivery.objects.select_related(
         "alert__source", "alert__organization", "rule", "notifier"
