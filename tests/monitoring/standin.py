@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -107,6 +108,7 @@ class StandIn:
     def __init__(self) -> None:
         self.received: list[Received] = []
         self.script: deque[Scripted] = deque()
+        self.delay = 0.0  # seconds to wait before answering (to hold a request in flight)
         self.lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.thread = threading.Thread(
@@ -171,6 +173,8 @@ class StandIn:
 
             def do_POST(self) -> None:
                 raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                if standin.delay:
+                    time.sleep(standin.delay)
                 problems: list[str] = []
                 if self.path == PD_PATH:
                     problems = pagerduty_problems(self.headers.get("Content-Type", ""), raw)
