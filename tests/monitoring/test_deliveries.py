@@ -385,3 +385,23 @@ def test_a_disabled_notifier_does_not_route_and_pending_deliveries_fail(
     [delivery] = deliveries(org_a)
     assert (delivery.status, delivery.last_error) == ("failed", "the notifier is disabled")
     assert not standin.received
+
+
+def test_errors_never_carry_the_webhook_url(
+    org_a: Any, owner_a: Any, source: Any, standin: StandIn, settings: Any
+) -> None:
+    secret_path = "/services/T9/B9/do-not-leak-this-token"
+    rule(org_a, owner_a, slack(org_a, owner_a, f"http://127.0.0.1:9{secret_path}"))  # nothing listens on 9
+    intake(org_a, owner_a, source, generic_alert())
+    send_due(org_a)
+    [delivery] = deliveries(org_a)
+    assert delivery.last_error.startswith("could not connect")
+    assert "do-not-leak" not in delivery.last_error
+    settings.TRUSTROOM_NOTIFIER_ALLOWED_HOSTS = ["hooks.slack.com"]  # now refused before sending
+    send_due(org_a)
+    [delivery] = deliveries(org_a)
+    assert delivery.status == "failed"
+    assert "do-not-leak" not in delivery.last_error
+    with org_scope(org_a):
+        audit = " ".join(str(event.changes) for event in AuditEvent.objects.all())
+    assert "do-not-leak" not in audit
