@@ -203,6 +203,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "trustroom.assessments.tasks.sweep_finding_imports",
         "schedule": 10 * 60,  # imports a crashed worker or a lost task left behind fail or run again
     },
+    "monitoring-send-due-deliveries": {
+        "task": "trustroom.monitoring.tasks.send_due_deliveries",
+        "schedule": 60,  # alert notifications retried after backoff, and any whose task was lost
+    },
     "access-expire-grants": {
         "task": "trustroom.access.tasks.expire_grants",
         "schedule": 60 * 60,  # hourly; pages already read a grant past its expiry as expired
@@ -383,6 +387,7 @@ SPECTACULAR_SETTINGS = {
         "AnswerEvidenceKindEnum": "trustroom.answers.api.bank.EVIDENCE_KIND_CHOICES",
         "ActionItemStatusEnum": "trustroom.resilience.models.ActionStatus",
         "DrillOutcomeEnum": "trustroom.resilience.models.DrillOutcome",
+        "NotifierKindEnum": "trustroom.monitoring.routing_models.NotifierKind",
     },
 }
 
@@ -417,6 +422,13 @@ else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "trustroom@localhost")
 TRUSTROOM_BASE_URL = env_str("TRUSTROOM_BASE_URL", "http://127.0.0.1:8000")
+# Alert routing: where PagerDuty events go, and the only hosts a webhook notifier (Slack) may post to.
+TRUSTROOM_PAGERDUTY_EVENTS_URL = env_str(
+    "TRUSTROOM_PAGERDUTY_EVENTS_URL", "https://events.pagerduty.com/v2/enqueue"
+)
+TRUSTROOM_NOTIFIER_ALLOWED_HOSTS = env_list("TRUSTROOM_NOTIFIER_ALLOWED_HOSTS", ["hooks.slack.com"])
+# Tests only: lets webhook notifiers use http:// (refused by `check --deploy` in production).
+TRUSTROOM_NOTIFIER_ALLOW_HTTP = env_bool("TRUSTROOM_NOTIFIER_ALLOW_HTTP", False)
 # GnuPG home holding the keys security.txt may be clear-signed with (empty: gpg's default home).
 TRUSTROOM_GPG_HOME = env_str("TRUSTROOM_GPG_HOME", "")
 

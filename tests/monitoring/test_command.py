@@ -42,3 +42,26 @@ def test_add_source_refuses_unknown_org_and_duplicate_name(org_a: Any) -> None:
     call_command("alerts", "add-source", "--org", "alpha-co", "--kind", "asff", stdout=io.StringIO())
     with pytest.raises(CommandError, match="exists already"):
         call_command("alerts", "add-source", "--org", "alpha-co", "--kind", "asff", stdout=io.StringIO())
+
+
+def test_deliver_due_sends_what_is_due(org_a: Any, owner_a: Any, standin: Any) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tests.monitoring.routing_factories import generic_alert, generic_source, intake, pagerduty, rule
+    from trustroom.monitoring.routing_models import Delivery
+
+    rule(org_a, owner_a, pagerduty(org_a, owner_a))
+    intake(org_a, owner_a, generic_source(org_a, owner_a), generic_alert())  # its task never ran (lost)
+    with org_scope(org_a):
+        Delivery.objects.update(next_attempt_at=timezone.now() - timedelta(seconds=1))
+    out = io.StringIO()
+    call_command("alerts", "deliver-due", "--org", "alpha-co", stdout=out)
+    assert out.getvalue().strip() == "delivered=1 pending=0 failed=0"
+    assert len(standin.pagerduty) == 1
+    out = io.StringIO()
+    call_command("alerts", "deliver-due", stdout=out)  # all organizations; nothing left
+    assert out.getvalue().strip() == "delivered=0 pending=0 failed=0"
+    with pytest.raises(CommandError, match="No organization"):
+        call_command("alerts", "deliver-due", "--org", "nope")

@@ -185,3 +185,63 @@ def test_raw_is_size_bounded() -> None:
     [alert] = parse("generic", {**GENERIC, "details": {"blob": "x" * 100_000}})
     assert alert.raw_truncated is True
     assert alert.raw["truncated"] is True and len(alert.raw["excerpt"]) == 64 * 1024
+
+
+# --- Resource tags (what routing rules match) -------------------------------------------------------
+
+
+def test_guardduty_instance_tags() -> None:
+    [ec2] = parse("guardduty", fixture("guardduty_ec2_event.json"))
+    assert ec2.resource_tags == {"Name": "ssh-22-open"}
+    [iam] = parse("guardduty", fixture("guardduty_iam_event.json"))
+    assert iam.resource_tags["GeneratedFindingInstaceTag1"] == "GeneratedFindingInstaceValue1"
+
+
+def test_guardduty_s3_and_eks_tags_pascalcase_too() -> None:
+    finding = copy.deepcopy(fixture("guardduty_ec2_event.json"))
+    resource = finding.get("detail", finding)["resource"]
+    resource.pop("instanceDetails", None)
+    resource["resourceType"] = "S3Bucket"
+    resource["s3BucketDetails"] = [{"name": "logs", "tags": [{"key": "env", "value": "prod"}]}]
+    [alert] = parse("guardduty", finding)
+    assert (alert.resource_id, alert.resource_tags) == ("logs", {"env": "prod"})
+    api_shape = {
+        "Findings": [
+            {
+                "Id": "f1",
+                "Type": "Policy:Kubernetes/AnonymousAccessGranted",
+                "Severity": 8,
+                "CreatedAt": "2024-05-01T12:00:00Z",
+                "Resource": {
+                    "ResourceType": "EKSCluster",
+                    "EksClusterDetails": {"Name": "main", "Tags": [{"Key": "team", "Value": "platform"}]},
+                },
+            }
+        ]
+    }
+    [eks] = parse("guardduty", api_shape)
+    assert (eks.resource_id, eks.resource_tags) == ("main", {"team": "platform"})
+
+
+def test_asff_resource_tags() -> None:
+    document = copy.deepcopy(fixture("asff_finding.json"))
+    document["findings"][0]["Resources"][0]["Tags"] = {"env": "prod", "cost-center": "42"}
+    alert = parse("asff", document)[0]
+    assert alert.resource_tags == {"env": "prod", "cost-center": "42"}
+    assert parse("asff", fixture("asff_finding.json"))[0].resource_tags == {}
+
+
+def test_generic_tags_are_validated() -> None:
+    base = {"title": "t", "severity": "low", "type": "x", "occurred_at": "2024-05-01T12:00:00Z"}
+    assert parse("generic", {**base, "tags": {"env": "prod"}})[0].resource_tags == {"env": "prod"}
+    assert parse("generic", base)[0].resource_tags == {}
+    for tags, message in [
+        (["env=prod"], "tags: give an object"),
+        ({"env": 1}, "tags.env: tag values must be strings"),
+        ({"": "x"}, "tag keys must be 1-128"),
+        ({"k" * 129: "x"}, "tag keys must be 1-128"),
+        ({"env": "v" * 257}, "at most 256"),
+        ({f"k{i}": "v" for i in range(51)}, "at most 50 tags"),
+    ]:
+        with pytest.raises(ParseError, match=message):
+            parse("generic", {**base, "tags": tags})

@@ -35,6 +35,7 @@ API_MODULES = (
     "trustroom.access.api",
     "trustroom.monitoring.api",
     "trustroom.monitoring.incident_api",
+    "trustroom.monitoring.routing_api",
     "trustroom.disclosure.api",
 )
 for module in API_MODULES:

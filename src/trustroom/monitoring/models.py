@@ -116,6 +116,7 @@ class Alert(OrgOwnedModel):
     status_note = models.CharField(max_length=500, blank=True)
     raw = models.JSONField(default=dict)
     raw_truncated = models.BooleanField(default=False)
+    resource_tags = models.JSONField(default=dict, blank=True)  # {key: value}, what routing rules match
 
     class Meta:
         ordering: ClassVar = ["-last_seen", "-pk"]
@@ -156,16 +157,22 @@ from trustroom.monitoring.incident_models import (  # noqa: E402
     IncidentEvent,
 )
 
+# Routing rules, notifiers and deliveries live in their own module; imported here so Django finds them.
+from trustroom.monitoring.routing_models import Delivery, Notifier, RoutingRule  # noqa: E402
+
 __all__ = [
     "Alert",
     "AlertSource",
     "AlertStatus",
+    "Delivery",
     "Incident",
     "IncidentAction",
     "IncidentAlert",
     "IncidentEvent",
     "IntakeReceipt",
     "IntakeRoute",
+    "Notifier",
+    "RoutingRule",
     "Severity",
     "SourceKind",
 ]

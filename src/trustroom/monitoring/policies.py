@@ -1,10 +1,13 @@
 from trustroom.monitoring.models import (
     Alert,
     AlertSource,
+    Delivery,
     Incident,
     IncidentAction,
     IncidentAlert,
     IncidentEvent,
+    Notifier,
+    RoutingRule,
 )
 from trustroom.tenancy.models import Role
 from trustroom.tenancy.policies import (
@@ -37,3 +40,17 @@ register(Alert, ModelPolicy(view=ALL_ROLES, add=NOBODY, change=EDITORS, delete=N
 # Nobody deletes them: they are evidence (MTTA/MTTR, the timeline, the review).
 for _model in (Incident, IncidentAlert, IncidentEvent, IncidentAction):
     register(_model, ModelPolicy(view=ALL_ROLES, add=EDITORS, change=EDITORS, delete=NOBODY))
+# Routing: every member reads where alerts go (never the secrets); owners and admins change notifiers and
+# rules. Deliveries are made by the intake and triage, never by hand; editors (who triage) may retry one.
+register(
+    Notifier,
+    ModelPolicy(view=ALL_ROLES, add=MANAGERS, change=MANAGERS, delete=MANAGERS, support=SUPPORT_READ_ONLY),
+)
+register(
+    RoutingRule,
+    ModelPolicy(view=ALL_ROLES, add=MANAGERS, change=MANAGERS, delete=MANAGERS, support=SUPPORT_READ_ONLY),
+)
+register(
+    Delivery,
+    ModelPolicy(view=ALL_ROLES, add=NOBODY, change=EDITORS, delete=NOBODY, support=SUPPORT_READ_ONLY),
+)

@@ -15,12 +15,12 @@ from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Case, F, Value, When
+from django.db.models import F, Value
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from trustroom.audit.services import record_event
-from trustroom.monitoring import secrets
+from trustroom.monitoring import deliveries, secrets
 from trustroom.monitoring.models import (
     Alert,
     AlertSource,
@@ -30,6 +30,7 @@ from trustroom.monitoring.models import (
     SourceKind,
 )
 from trustroom.monitoring.parsers import NormalizedAlert
+from trustroom.monitoring.routing_models import DeliveryEvent
 from trustroom.tenancy import policies
 from trustroom.tenancy.principal import Principal
 from trustroom.tenancy.scope import require_org
@@ -164,24 +165,27 @@ def _alert_fields(alert: NormalizedAlert) -> dict[str, object]:
         "region": alert.region,
         "raw": alert.raw,
         "raw_truncated": alert.raw_truncated,
+        "resource_tags": alert.resource_tags,
     }
 
 
-def _count_repeat(alert: NormalizedAlert, now: object) -> int | None:
-    """Count one more occurrence on the existing row, if any; its id. A resolved alert that fires again
-    is open again (new); acknowledged and suppressed ones keep their status."""
+def _count_repeat(alert: NormalizedAlert, now: object) -> tuple[int, bool] | None:
+    """Count one more occurrence on the existing row, if any: (its id, whether it was re-opened). A
+    resolved alert that fires again is open again (new); acknowledged and suppressed ones keep their
+    status."""
     rows = Alert.objects.filter(dedup_key=alert.dedup_key)
-    updated = rows.update(
-        occurrences=F("occurrences") + 1,
-        last_seen=Greatest(F("last_seen"), Value(alert.last_seen)),
-        last_received_at=now,
-        severity=alert.severity,
-        title=alert.title,
-        status=Case(When(status=AlertStatus.RESOLVED, then=Value(AlertStatus.NEW)), default=F("status")),
-    )
-    if not updated:
+    repeat = {
+        "occurrences": F("occurrences") + 1,
+        "last_seen": Greatest(F("last_seen"), Value(alert.last_seen)),
+        "last_received_at": now,
+        "severity": alert.severity,
+        "title": alert.title,
+    }
+    reopened = bool(rows.filter(status=AlertStatus.RESOLVED).update(status=AlertStatus.NEW, **repeat))
+    if not reopened and not rows.update(**repeat):
         return None
-    return rows.values_list("pk", flat=True).first()
+    pk = rows.values_list("pk", flat=True).first()
+    return None if pk is None else (pk, reopened)
 
 
 @transaction.atomic
@@ -202,10 +206,13 @@ def ingest_alerts(
         IntakeReceipt.objects.filter(received_at__lt=now - timedelta(seconds=2 * WINDOW_SECONDS)).delete()
     new: list[int] = []
     repeated: list[int] = []
+    reopened: list[int] = []
     for alert in alerts:
         existing = _count_repeat(alert, now)
         if existing is not None:
-            repeated.append(existing)
+            repeated.append(existing[0])
+            if existing[1]:
+                reopened.append(existing[0])
             continue
         try:
             with transaction.atomic():
@@ -223,7 +230,7 @@ def ingest_alerts(
             existing = _count_repeat(alert, now)
             if existing is None:  # pragma: no cover - the row that collided was deleted meanwhile
                 raise
-            repeated.append(existing)
+            repeated.append(existing[0])
             continue
         new.append(row.pk)
         record_event(
@@ -238,6 +245,8 @@ def ingest_alerts(
             },
         )
     AlertSource.objects.filter(pk=source.pk).update(last_received_at=now)
+    if new or reopened:  # repeats of an open alert do not notify again
+        deliveries.route_alerts(actor=actor, alert_ids=new + reopened)
     return IntakeResult(new=new, repeated=repeated)
 
 
@@ -273,6 +282,9 @@ def _transition(*, actor: Principal, alert: Alert, to: AlertStatus, note: str) -
         target=alert,
         changes={"status": [before, to.value], "note": note},
     )
+    if to in (AlertStatus.ACKNOWLEDGED, AlertStatus.RESOLVED):
+        event = DeliveryEvent.ACKNOWLEDGE if to == AlertStatus.ACKNOWLEDGED else DeliveryEvent.RESOLVE
+        deliveries.follow_up(actor=actor, alert=alert, event=event)
     return alert
 
 

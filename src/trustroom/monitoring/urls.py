@@ -1,7 +1,8 @@
-"""/o/<org_slug>/monitoring/: alerts, their sources, and incidents."""
+"""/o/<org_slug>/monitoring/: alerts and their sources; alert routing (notifiers, rules, deliveries);
+incidents."""
 
-from trustroom.monitoring import incident_views, views
+from trustroom.monitoring import incident_views, routing_views, views
 
 app_name = "monitoring"
 
-urlpatterns = views.urlpatterns + incident_views.urlpatterns
+urlpatterns = views.urlpatterns + routing_views.urlpatterns + incident_views.urlpatterns

@@ -12,7 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import path
 
-from trustroom.monitoring import selectors, services
+from trustroom.monitoring import routing_views, selectors, services
 from trustroom.monitoring.models import Alert, AlertSource, AlertStatus, Severity, SourceKind
 from trustroom.tenancy import policies
 from trustroom.tenancy.views import OrgPageView
@@ -63,6 +63,7 @@ class AlertDetailView(OrgPageView):
             "raw_pretty": json.dumps(alert.raw, indent=2, sort_keys=True, ensure_ascii=False),
             "can_change": self.allows("change", alert),
             "error": error,
+            **routing_views.alert_deliveries_context(self, alert),
         }
         return self.page("monitoring/alert_detail.html", context, status=status)
 

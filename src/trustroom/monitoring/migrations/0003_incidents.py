@@ -9,7 +9,7 @@ import trustroom.tenancy.rls
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("monitoring", "0001_initial"),
+        ("monitoring", "0002_routing"),
         ("tenancy", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -15,6 +15,7 @@ from typing import Any
 from trustroom.monitoring.parsers.common import (
     NormalizedAlert,
     ParseError,
+    aws_tags,
     bounded_raw,
     dedup_key,
     dig,
@@ -106,6 +107,7 @@ def parse_asff(document: Any) -> list[NormalizedAlert]:
                 dedup_key=dedup_key(KIND, text(finding["ProductArn"], 500), text(finding["Id"], 500)),
                 raw=raw,
                 raw_truncated=truncated,
+                resource_tags=aws_tags(dig(resource, "Tags")),
             )
         )
     return alerts

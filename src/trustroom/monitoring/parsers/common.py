@@ -12,6 +12,9 @@ MAX_ALERTS_PER_REQUEST = 100
 MAX_RAW_CHARS = 64 * 1024  # the raw document kept with an alert, as JSON text
 MAX_DEDUP_KEY = 200
 SEVERITIES = ("critical", "high", "medium", "low", "info")
+MAX_TAGS = 50  # resource tags kept per alert (AWS allows 50 per resource)
+MAX_TAG_KEY = 128  # AWS limits: key 128, value 256 characters
+MAX_TAG_VALUE = 256
 
 
 class ParseError(ValueError):
@@ -33,6 +36,7 @@ class NormalizedAlert:
     dedup_key: str
     raw: dict[str, Any] = field(default_factory=dict, compare=False)
     raw_truncated: bool = False
+    resource_tags: dict[str, str] = field(default_factory=dict)
 
 
 def dig(obj: Any, *path: str | int) -> Any:
@@ -112,3 +116,42 @@ def camel_keys(obj: Any) -> Any:
     if isinstance(obj, list):
         return [camel_keys(item) for item in obj]
     return obj
+
+
+def aws_tags(value: Any) -> dict[str, str]:
+    """Tags as AWS senders give them, `[{"key"|"Key": ..., "value"|"Value": ...}]` or a `{key: value}`
+    object, kept leniently: a sender's tags are context, not a reason to refuse its alert. Entries that are
+    not text are skipped; keys and values are cut to AWS's limits; at most MAX_TAGS are kept."""
+    pairs: list[tuple[Any, Any]] = []
+    if isinstance(value, dict):
+        pairs = list(value.items())
+    elif isinstance(value, list):
+        for item in value:
+            if isinstance(item, dict):
+                pairs.append((item.get("key", item.get("Key")), item.get("value", item.get("Value", ""))))
+    tags: dict[str, str] = {}
+    for key, tag_value in pairs:
+        if len(tags) >= MAX_TAGS:
+            break
+        if isinstance(key, str) and key.strip() and isinstance(tag_value, str | int | float | bool):
+            tags[key.strip()[:MAX_TAG_KEY]] = str(tag_value).strip()[:MAX_TAG_VALUE]
+    return tags
+
+
+def strict_tags(value: Any, where: str) -> dict[str, str]:
+    """The `tags` object of a generic alert, which the sender writes for us: string keys and values
+    within the limits, or a ParseError naming what is wrong."""
+    if not isinstance(value, dict):
+        raise ParseError(f"{where}: give an object of string keys and string values")
+    if len(value) > MAX_TAGS:
+        raise ParseError(f"{where}: at most {MAX_TAGS} tags; this alert has {len(value)}")
+    tags: dict[str, str] = {}
+    for key, tag_value in value.items():
+        if not key.strip() or len(key) > MAX_TAG_KEY:
+            raise ParseError(f"{where}: tag keys must be 1-{MAX_TAG_KEY} characters ({key[:40]!r})")
+        if not isinstance(tag_value, str):
+            raise ParseError(f"{where}.{key}: tag values must be strings")
+        if len(tag_value) > MAX_TAG_VALUE:
+            raise ParseError(f"{where}.{key}: tag values must be at most {MAX_TAG_VALUE} characters")
+        tags[key.strip()] = tag_value.strip()
+    return tags

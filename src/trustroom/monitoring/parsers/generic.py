@@ -4,7 +4,8 @@ One alert object, a list of them, or `{"alerts": [...]}`:
 
     {"title": "...", "severity": "critical|high|medium|low|info", "type": "...",
      "resource": "id" | {"type": "...", "id": "..."}, "account": "...", "region": "...",
-     "occurred_at": "2024-05-01T12:00:00Z", "dedup_key": "..." (optional), "details": {...} (optional)}
+     "occurred_at": "2024-05-01T12:00:00Z", "dedup_key": "..." (optional), "details": {...} (optional),
+     "tags": {"env": "prod", ...} (optional: resource tags that routing rules can match)}
 
 Required: title, severity, type, occurred_at (ISO 8601 with a time zone). Without `dedup_key`, the key
 is a hash of type, resource and account, so the same condition on the same resource is one alert.
@@ -22,6 +23,7 @@ from trustroom.monitoring.parsers.common import (
     bounded_raw,
     dedup_key,
     require,
+    strict_tags,
     text,
     timestamp,
 )
@@ -70,6 +72,7 @@ def parse_generic(document: Any) -> list[NormalizedAlert]:
         else:
             basis = "\n".join([alert_type, resource_type, resource_id, account])
             key = f"{KIND}:h:{hashlib.sha256(basis.encode()).hexdigest()}"
+        tags = strict_tags(item["tags"], f"{where}tags") if item.get("tags") is not None else {}
         raw, truncated = bounded_raw(item)
         alerts.append(
             NormalizedAlert(
@@ -86,6 +89,7 @@ def parse_generic(document: Any) -> list[NormalizedAlert]:
                 dedup_key=key,
                 raw=raw,
                 raw_truncated=truncated,
+                resource_tags=tags,
             )
         )
     return alerts

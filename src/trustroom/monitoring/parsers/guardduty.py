@@ -16,6 +16,7 @@ from typing import Any
 from trustroom.monitoring.parsers.common import (
     NormalizedAlert,
     ParseError,
+    aws_tags,
     bounded_raw,
     camel_keys,
     dedup_key,
@@ -39,6 +40,25 @@ _RESOURCE_IDS: dict[str, tuple[str | int, ...]] = {
     "RDSDBInstance": ("rdsDbInstanceDetails", "dbInstanceIdentifier"),
     "Lambda": ("lambdaDetails", "functionName"),
 }
+
+# Where GuardDuty puts the tags of the affected resource (camelCase), first found wins.
+_TAG_PATHS: tuple[tuple[str | int, ...], ...] = (
+    ("instanceDetails", "tags"),
+    ("s3BucketDetails", 0, "tags"),
+    ("eksClusterDetails", "tags"),
+    ("ecsClusterDetails", "tags"),
+    ("rdsDbInstanceDetails", "tags"),
+    ("lambdaDetails", "tags"),
+    ("accessKeyDetails", "tags"),
+)
+
+
+def _resource_tags(resource: dict[str, Any]) -> dict[str, str]:
+    for path in _TAG_PATHS:
+        found = dig(resource, *path)
+        if found:
+            return aws_tags(found)
+    return {}
 
 
 def severity_label(score: Any, where: str = "severity") -> str:
@@ -131,6 +151,7 @@ def parse_guardduty(document: Any) -> list[NormalizedAlert]:
                 dedup_key=dedup_key(KIND, text(finding["id"], 500)),
                 raw=raw,
                 raw_truncated=truncated,
+                resource_tags=_resource_tags(resource),
             )
         )
     return alerts
