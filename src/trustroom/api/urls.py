@@ -35,6 +35,7 @@ API_MODULES = (
     "trustroom.access.api",
     "trustroom.monitoring.api",
     "trustroom.disclosure.api",
+    "trustroom.controls.api",
 )
 for module in API_MODULES:
     __import__(module, fromlist=["register"]).register(router)
