@@ -40,7 +40,7 @@ def moto_endpoint() -> Iterator[str]:
 @pytest.fixture
 def aws(moto_endpoint: str) -> Iterator[str]:
     # Each test starts from an empty account (moto's own reset endpoint).
-    reset = urllib.request.Request(f"{moto_endpoint}/moto-api/reset", method="POST")
+    reset = urllib.request.Request(f"{moto_endpoint}/moto-api/reset", method="POST")  # noqa: S310
     urllib.request.urlopen(reset, timeout=10).close()  # noqa: S310  (loopback http, our own server)
     with override_settings(
         TRUSTROOM_AWS_ENDPOINT_URL=moto_endpoint,
