@@ -54,7 +54,7 @@ def _id_filter(request: Request, name: str) -> int | None:
 # --- Controls ---------------------------------------------------------------------------------------
 
 
-class RequirementSerializer(serializers.ModelSerializer):
+class MappedRequirementSerializer(serializers.ModelSerializer):
     framework = serializers.CharField(source="framework.code", read_only=True)
 
     class Meta:
@@ -95,9 +95,9 @@ class ControlSerializer(serializers.ModelSerializer):
             selectors.with_status([control])
         return str(control.status)  # type: ignore[attr-defined]
 
-    @extend_schema_field(RequirementSerializer(many=True))
+    @extend_schema_field(MappedRequirementSerializer(many=True))
     def get_requirements(self, control: Control) -> list[dict[str, Any]]:
-        return [RequirementSerializer(m.requirement).data for m in selectors.mappings(control)]
+        return [MappedRequirementSerializer(m.requirement).data for m in selectors.mappings(control)]
 
 
 class ControlWriteSerializer(StrictInputMixin, serializers.Serializer):
