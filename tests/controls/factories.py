@@ -46,3 +46,24 @@ def make_residency_check(actor: Principal, *, controls: Any = (), **fields: Any)
     }
     values.update(fields)
     return services.create_check(actor=actor, **values)
+
+
+def make_world(actor: Principal, label: str) -> dict[str, Any]:
+    """A row in every controls table, names carrying `label`: a control mapped to a requirement with link
+    evidence, a residency check feeding it with an imported snapshot and one run."""
+    requirement = Requirement.objects.get(framework__code="iso27001-2022", identifier="A.5.23")
+    control = services.create_control(
+        actor=actor, key=f"{label.upper()}-1", name=f"{label} data stays home", requirements=[requirement.pk]
+    )
+    evidence = services.add_evidence(
+        actor=actor,
+        control=control,
+        kind="link",
+        url=f"https://{label}.example/evidence",
+        note=f"{label} note",
+    )
+    check = make_residency_check(actor, name=f"{label} residency", controls=[control])
+    raw = inventory(("AWS::RDS::DBCluster", f"{label}-db", "us-east-1"))
+    services.import_snapshot(actor=actor, check=check, raw=raw, filename=f"{label}.json")
+    run = services.run_check(actor=actor, check=check)
+    return {"control": control.pk, "evidence": evidence.pk, "check": check.pk, "check_run": run.pk}
