@@ -13,9 +13,18 @@ from dataclasses import dataclass, field
 from importlib import import_module
 from typing import Any
 
+from django.core.exceptions import ValidationError
+
 from trustroom.tenancy.models import Organization
 
-KIND_MODULES = ("trustroom.controls.checks.data_residency",)
+KIND_MODULES = (
+    "trustroom.controls.checks.data_residency",
+    "trustroom.controls.checks.certificate_freshness",
+    "trustroom.controls.checks.drill_recency",
+    "trustroom.controls.checks.access_review_completion",
+    "trustroom.controls.checks.mfa_coverage",
+    "trustroom.controls.checks.findings_past_sla",
+)
 
 
 @dataclass(frozen=True)
@@ -84,3 +93,34 @@ def kind_for(key: str) -> CheckKind | None:
 
 def kind_choices() -> list[tuple[str, str]]:
     return [(kind.key, kind.label) for kind in kinds().values()]
+
+
+def parameters_object(parameters: Any, allowed: set[str], label: str) -> dict[str, Any]:
+    """The parameters as a dict, refusing anything but an object with the `allowed` names."""
+    if parameters is None:
+        return {}
+    if not isinstance(parameters, dict):
+        raise ValidationError({"parameters": "Give the parameters as a JSON object."})
+    unknown = sorted(set(parameters) - allowed)
+    if unknown:
+        raise ValidationError(
+            {f"parameters.{name}": f"Not a parameter of the {label} check." for name in unknown}
+        )
+    return parameters
+
+
+def whole_days(parameters: dict[str, Any], name: str, default: int, *, maximum: int = 3660) -> int:
+    value = parameters.get(name, default)
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= maximum:
+        raise ValidationError({f"parameters.{name}": f"Give a whole number of days from 1 to {maximum}."})
+    return value
+
+
+def outcome_of(resources: list[Resource], *, empty: str) -> tuple[str, str]:
+    """fail when any resource failed, or when there is nothing to evaluate (with `empty` as the summary)."""
+    if not resources:
+        return "fail", empty
+    failed = sum(1 for resource in resources if not resource.passed)
+    if failed:
+        return "fail", f"{failed} of {len(resources)} did not pass."
+    return "pass", f"All {len(resources)} passed."
