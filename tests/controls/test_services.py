@@ -172,3 +172,32 @@ def test_check_results_cannot_be_removed_by_hand(actor: Any) -> None:
     [item] = services.run_check(actor=actor, check=check).evidence.all()
     with pytest.raises(ValidationError):
         services.remove_evidence(actor=actor, evidence=item)
+
+
+def drill_report() -> bytes:
+    from trustroom.vault.samples import sample_pdf
+
+    return sample_pdf(title="Failover drill report", lines=["Restored in 35 minutes."])
+
+
+@pytest.fixture
+def foreign_document(org_b: Any, owner_b: Any) -> Any:
+    """A document of Bravo Co's vault (made before the test enters Alpha Co's scope)."""
+    from trustroom.tenancy.scope import org_scope
+    from trustroom.vault.services import store_document
+
+    with org_scope(org_b):
+        actor = principal_for(owner_b, org_b)
+        return store_document(actor=actor, title="Theirs", content=drill_report(), filename="theirs.pdf")
+
+
+def test_a_vault_document_as_evidence(foreign_document: Any, actor: Any) -> None:
+    from trustroom.vault.services import store_document
+
+    control = make_control(actor)
+    document = store_document(actor=actor, title="Drill report", content=drill_report(), filename="drill.pdf")
+    item = services.add_evidence(actor=actor, control=control, kind="file", document=document, now=NOW)
+    assert item.document == document and item.url == ""
+    with pytest.raises(ValidationError) as refused:  # another organization's document
+        services.add_evidence(actor=actor, control=control, kind="file", document=foreign_document)
+    assert "document" in refused.value.message_dict
