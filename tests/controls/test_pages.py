@@ -10,7 +10,7 @@ from django.test import Client
 
 from tests.controls.factories import inventory, make_control, make_residency_check, requirement_ids
 from tests.factories import member
-from trustroom.controls.models import CheckRun, Evidence
+from trustroom.controls.models import Check, CheckRun, Control, Evidence
 from trustroom.tenancy.scope import org_scope
 
 pytestmark = pytest.mark.django_db
@@ -80,3 +80,47 @@ def test_viewers_see_no_forms_and_cannot_post(org_a: Any, actor: Any) -> None:
     )
     with org_scope(org_a):
         assert not CheckRun.objects.exists() and not Evidence.objects.exists()
+
+
+def test_adding_a_control_and_a_check_from_the_pages(org_a: Any, owner_a: Any) -> None:
+    client = logged_in(owner_a)
+    assert "Add a control" in client.get(BASE).content.decode()
+    form = client.get(BASE + "new/").content.decode()
+    assert "A.8.14" in form and 'name="requirements"' in form
+    [iso, soc] = requirement_ids(("iso27001-2022", "A.8.14"), ("soc2-type2", "A1.3"))
+    refused = client.post(BASE + "new/", {"key": "bad key", "name": "x", "frequency": "FREQ=DAILY",
+                                          "freshness_days": 30})  # fmt: skip
+    assert refused.status_code == 400 and "Give a short key" in refused.content.decode()
+    added = client.post(
+        BASE + "new/",
+        {"key": "DR-1", "name": "Failover drilled", "frequency": "FREQ=MONTHLY;INTERVAL=2",
+         "freshness_days": 60, "owner": owner_a.pk, "requirements": [iso, soc]},
+    )  # fmt: skip
+    assert added.status_code == 302
+    with org_scope(org_a):
+        control = Control.objects.get(key="DR-1")
+        assert control.owner == owner_a and control.requirements.count() == 2
+    refused = client.post(
+        BASE + "checks/new/",
+        {"name": "Residency", "kind": "data_residency", "schedule": "FREQ=DAILY",
+         "parameters": '{"allowed_regions": ["mumbai"]}', "enabled": "on"},
+    )  # fmt: skip
+    assert (
+        refused.status_code == 400
+        and "allowed_regions: &#x27;mumbai&#x27; is not an AWS region" in refused.content.decode()
+    )
+    added = client.post(
+        BASE + "checks/new/",
+        {"name": "Residency", "kind": "data_residency", "schedule": "FREQ=DAILY", "enabled": "on",
+         "parameters": '{"allowed_regions": ["ap-south-1"], "source": "config_snapshot"}', "controls": [control.pk]},
+    )  # fmt: skip
+    assert added.status_code == 302
+    with org_scope(org_a):
+        assert list(Check.objects.get().controls.all()) == [control]
+
+
+def test_viewers_cannot_open_the_add_forms(org_a: Any) -> None:
+    viewer = logged_in(member(org_a, "viewer"))
+    assert "Add a control" not in viewer.get(BASE).content.decode()
+    assert viewer.get(BASE + "new/").status_code == 403
+    assert viewer.get(BASE + "checks/new/").status_code == 403

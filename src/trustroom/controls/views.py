@@ -13,7 +13,7 @@ from django.shortcuts import redirect
 from django.utils import timezone
 
 from trustroom.controls import selectors, services
-from trustroom.controls.forms import EvidenceForm, SnapshotForm
+from trustroom.controls.forms import CheckForm, ControlForm, EvidenceForm, SnapshotForm
 from trustroom.controls.models import Check, CheckRun, Control, Evidence
 from trustroom.controls.state import evidence_passed, is_fresh
 from trustroom.tenancy.forms import add_service_errors
@@ -39,7 +39,12 @@ class ControlsView(ControlsPage):
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         items = selectors.controls_with_status()
-        context = {"page_title": "Controls", "controls": items, "counts": selectors.status_counts(items)}
+        context = {
+            "page_title": "Controls",
+            "controls": items,
+            "counts": selectors.status_counts(items),
+            "can_add": self.allows("add", Control),
+        }
         return self.page("controls/controls.html", context)
 
 
@@ -105,7 +110,11 @@ class ChecksView(ControlsPage):
     model = Check
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        context = {"page_title": "Automated checks", "checks": selectors.checks_with_last_run()}
+        context = {
+            "page_title": "Automated checks",
+            "checks": selectors.checks_with_last_run(),
+            "can_add": self.allows("add", Check),
+        }
         return self.page("controls/checks.html", context)
 
 
@@ -168,3 +177,69 @@ class SnapshotUploadView(CheckDetailView):
                 )
                 return redirect("controls:check-detail", org_slug=self.organization.slug, pk=check.pk)
         return self.render_detail(check, form)
+
+
+class ControlCreateView(ControlsPage):
+    model = Control
+    permission_action = "add"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return self.render_form(ControlForm(organization=self.organization))
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        form = ControlForm(request.POST, organization=self.organization)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            data["requirements"] = [r.pk for r in data["requirements"]]
+            try:
+                control = services.create_control(actor=self.principal, **data)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, f"Control {control.key} was added.")
+                return redirect("controls:control-detail", org_slug=self.organization.slug, pk=control.pk)
+        return self.render_form(form)
+
+    def render_form(self, form: ControlForm) -> HttpResponse:
+        context = {"page_title": "New control", "form": form, "cancel": "controls:controls"}
+        return self.page("controls/form.html", context, status=status_for(form))
+
+
+class CheckCreateView(ControlsPage):
+    model = Check
+    permission_action = "add"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return self.render_form(CheckForm())
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        form = CheckForm(request.POST)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            data["controls"] = list(data["controls"])
+            try:
+                check = services.create_check(actor=self.principal, **data)
+            except ValidationError as error:
+                add_service_errors(form, on_parameters_field(error))
+            else:
+                messages.success(request, f"Check {check.name} was added.")
+                return redirect("controls:check-detail", org_slug=self.organization.slug, pk=check.pk)
+        return self.render_form(form)
+
+    def render_form(self, form: CheckForm) -> HttpResponse:
+        context = {"page_title": "New automated check", "form": form, "cancel": "controls:checks"}
+        return self.page("controls/form.html", context, status=status_for(form))
+
+
+def on_parameters_field(error: ValidationError) -> ValidationError:
+    """A kind's problems are keyed `parameters.<name>`: show them on the form's one JSON field, named."""
+    if not hasattr(error, "error_dict"):
+        return error
+    merged: dict[str, list[str]] = {}
+    for field, problems in error.message_dict.items():
+        if field.startswith("parameters."):
+            name = field.removeprefix("parameters.")
+            merged.setdefault("parameters", []).extend(f"{name}: {problem}" for problem in problems)
+        else:
+            merged.setdefault(field, []).extend(problems)
+    return ValidationError(merged)

@@ -11,9 +11,11 @@ from trustroom.tenancy.principal import Principal
 
 ROUTES: dict[str, Route] = {
     "controls:controls": Route(ORG),
+    "controls:control-create": Route(ORG),
     "controls:control-detail": Route(ORG, target=obj("control")),
     "controls:evidence-add": Route(ORG, target=obj("control")),
     "controls:checks": Route(ORG),
+    "controls:check-create": Route(ORG),
     "controls:check-detail": Route(ORG, target=obj("check")),
     "controls:check-run": Route(ORG, target=obj("check")),
     "controls:snapshot-upload": Route(ORG, target=obj("check")),
