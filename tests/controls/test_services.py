@@ -201,3 +201,13 @@ def test_a_vault_document_as_evidence(foreign_document: Any, actor: Any) -> None
     with pytest.raises(ValidationError) as refused:  # another organization's document
         services.add_evidence(actor=actor, control=control, kind="file", document=foreign_document)
     assert "document" in refused.value.message_dict
+
+
+def test_a_check_that_breaks_is_an_error_run_not_a_crashed_job(actor: Any) -> None:
+    control = make_control(actor)
+    check = make_residency_check(actor, controls=[control])
+    check.parameters = {"allowed_regions": "not a list"}  # stored data no longer valid for its kind
+    check.save()
+    run = services.run_check(actor=actor, check=check)
+    assert run.outcome == "error" and run.summary.startswith("The check could not run (ValidationError)")
+    assert run.evidence.get().control == control

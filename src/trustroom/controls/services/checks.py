@@ -231,9 +231,8 @@ def _execute(
         )
     except Exception as error:  # a broken check is an "error" run, never a crashed job
         logger.exception("check %s failed to run", check.pk)
-        result = registry.CheckResult(
-            outcome=CheckOutcome.ERROR, summary=f"The check could not run: {error}"[:500]
-        )
+        summary = f"The check could not run ({type(error).__name__}); the server log has the details."
+        result = registry.CheckResult(outcome=CheckOutcome.ERROR, summary=summary)
     run.outcome = result.outcome
     run.summary = result.summary[:500]
     run.details = result.details
