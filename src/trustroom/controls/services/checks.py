@@ -226,9 +226,10 @@ def _execute(
     try:
         if kind is None:
             raise LookupError(f"unknown check kind {check.kind!r}")
-        result = kind.run(
-            require_org(), kind.clean(check.parameters), registry.RunContext(check=check, now=now)
-        )
+        with transaction.atomic():  # a savepoint: a kind's failed query does not poison the run's writes
+            result = kind.run(
+                require_org(), kind.clean(check.parameters), registry.RunContext(check=check, now=now)
+            )
     except Exception as error:  # a broken check is an "error" run, never a crashed job
         logger.exception("check %s failed to run", check.pk)
         summary = f"The check could not run ({type(error).__name__}); the server log has the details."
