@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "trustroom.monitoring",
     "trustroom.disclosure",
     "trustroom.resilience",
+    "trustroom.controls",
     "trustroom.web",
 ]
 
@@ -169,6 +170,13 @@ TRUSTROOM_TRUST_CENTER_CACHE_SECONDS = env_int("TRUSTROOM_TRUST_CENTER_CACHE_SEC
 # organization renamed or deleted may still be served under its old slug for that long).
 TRUSTROOM_TRUST_CENTER_FAST_PATH = env_bool("TRUSTROOM_TRUST_CENTER_FAST_PATH", True)
 TRUSTROOM_TRUST_CENTER_POINTER_SECONDS = env_int("TRUSTROOM_TRUST_CENTER_POINTER_SECONDS", 30)
+# Automated checks (trustroom.controls). AWS access for checks that read AWS APIs: when the key id is
+# empty, boto3's own chain (instance role, AWS_* variables, profile) applies. The endpoint is for
+# S3/RDS-compatible test servers (e.g. moto) and is empty in production.
+TRUSTROOM_AWS_ENDPOINT_URL = env_str("TRUSTROOM_AWS_ENDPOINT_URL")
+TRUSTROOM_AWS_ACCESS_KEY_ID = env_str("TRUSTROOM_AWS_ACCESS_KEY_ID")
+TRUSTROOM_AWS_SECRET_ACCESS_KEY = env_str("TRUSTROOM_AWS_SECRET_ACCESS_KEY")
+TRUSTROOM_CONTROLS_SNAPSHOT_MAX_BYTES = env_int("TRUSTROOM_CONTROLS_SNAPSHOT_MAX_BYTES", 5 * 1024 * 1024)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_SERIALIZER = "json"
@@ -182,6 +190,10 @@ CELERY_BEAT_SCHEDULE = {
     "disclosure-renew-security-txt": {
         "task": "trustroom.disclosure.tasks.renew_security_txt",
         "schedule": 24 * 60 * 60,  # daily: security.txt expiries within 30 days are renewed
+    },
+    "controls-run-due-checks": {
+        "task": "trustroom.controls.tasks.run_due_checks",
+        "schedule": 5 * 60,  # each check's own RFC 5545 schedule decides; a due slot is claimed and run once
     },
     "resilience-reminders": {
         "task": "trustroom.resilience.tasks.send_resilience_reminders",
@@ -482,5 +494,15 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(  # type: ignore[attr-defined
         "DisclosureReportStatusEnum": "trustroom.disclosure.models.ReportStatus",
         "DisclosureValidityEnum": "trustroom.disclosure.models.Validity",
         "RewardStatusEnum": "trustroom.disclosure.models.RewardStatus",
+    }
+)
+
+# OpenAPI enum names of the controls API.
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(  # type: ignore[attr-defined]
+    {
+        "ControlStatusEnum": "trustroom.controls.state.ControlStatus",
+        "EvidenceKindEnum": "trustroom.controls.models.EvidenceKind",
+        "CheckOutcomeEnum": "trustroom.controls.models.CheckOutcome",
+        "CheckRunTriggerEnum": "trustroom.controls.models.RunTrigger",
     }
 )

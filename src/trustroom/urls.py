@@ -37,6 +37,7 @@ urlpatterns = [
     path("o/<slug:org_slug>/answers/", include("trustroom.answers.urls")),
     path("o/<slug:org_slug>/resilience/", include("trustroom.resilience.urls")),
     path("o/<slug:org_slug>/access/", include("trustroom.access.urls")),
+    path("o/<slug:org_slug>/controls/", include("trustroom.controls.urls")),
     path("o/<slug:org_slug>/monitoring/", include("trustroom.monitoring.urls")),
     # Signed webhooks of alert senders: public, token in the URL, no session (trustroom.monitoring.intake).
     path("intake/alerts/<slug:token>/", alert_intake.receive, name="alert-intake"),

@@ -37,6 +37,7 @@ API_MODULES = (
     "trustroom.monitoring.incident_api",
     "trustroom.monitoring.routing_api",
     "trustroom.disclosure.api",
+    "trustroom.controls.api",
 )
 for module in API_MODULES:
     __import__(module, fromlist=["register"]).register(router)

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class ControlsConfig(AppConfig):
+    name = "trustroom.controls"
+    label = "controls"
+    verbose_name = "Controls"
+
+    def ready(self) -> None:
+        from trustroom.controls import policies  # noqa: F401  (registers the model policies)
+        from trustroom.tenancy.demo import register_demo_module
+
+        register_demo_module("trustroom.controls.demo")  # runs in INSTALLED_APPS order
