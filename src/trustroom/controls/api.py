@@ -37,8 +37,13 @@ from trustroom.controls.models import (
     InventorySnapshot,
 )
 from trustroom.controls.state import ControlStatus
-from trustroom.resilience.api import MemberField, ScopedField
-from trustroom.tenancy.api import OrgResourceViewSet, StrictInputMixin, email_or_none
+from trustroom.tenancy.api import (
+    MemberField,
+    OrgResourceViewSet,
+    ScopedField,
+    StrictInputMixin,
+    email_or_none,
+)
 from trustroom.vault.models import Document
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
@@ -31,35 +30,13 @@ from trustroom.resilience.models import (
     FailoverDrill,
 )
 from trustroom.resilience.state import action_item_overdue, met_targets
-from trustroom.tenancy.api import OrgResourceViewSet, StrictInputMixin, email_or_none
-from trustroom.tenancy.selectors import members_of
-
-
-@extend_schema_field(OpenApiTypes.INT)
-class MemberField(serializers.PrimaryKeyRelatedField):
-    """A member of the organization, by user id."""
-
-    def get_queryset(self) -> QuerySet[Any]:
-        organization = getattr(self.context.get("view"), "organization", None)
-        if organization is None:
-            return get_user_model().objects.none()
-        return get_user_model().objects.filter(
-            pk__in=members_of(organization).values_list("user_id", flat=True)
-        )
-
-
-@extend_schema_field(OpenApiTypes.INT)
-class ScopedField(serializers.PrimaryKeyRelatedField):
-    """A record of the organization by id (the default managers only see the current organization)."""
-
-    def __init__(self, model: type[Any], **kwargs: Any) -> None:
-        self.model = model
-        super().__init__(**kwargs)
-
-    def get_queryset(self) -> QuerySet[Any]:
-        if getattr(self.context.get("view"), "organization", None) is None:
-            return self.model._default_manager.none()
-        return self.model.objects.all()
+from trustroom.tenancy.api import (
+    MemberField,
+    OrgResourceViewSet,
+    ScopedField,
+    StrictInputMixin,
+    email_or_none,
+)
 
 
 class ParticipantSerializer(serializers.Serializer):
