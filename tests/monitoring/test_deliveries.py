@@ -405,3 +405,22 @@ def test_errors_never_carry_the_webhook_url(
     with org_scope(org_a):
         audit = " ".join(str(event.changes) for event in AuditEvent.objects.all())
     assert "do-not-leak" not in audit
+
+
+def test_suppressing_an_alert_resolves_its_page_and_says_so_in_slack(
+    org_a: Any, owner_a: Any, source: Any, standin: StandIn, django_capture_on_commit_callbacks: Any
+) -> None:
+    on_call = pagerduty(org_a, owner_a)
+    rule(org_a, owner_a, on_call, name="Page")
+    channel = slack(org_a, owner_a, standin.slack_url)
+    rule(org_a, owner_a, channel, name="Channel")
+    with django_capture_on_commit_callbacks(execute=True):
+        result = intake(org_a, owner_a, source, generic_alert())
+    the_alert = alert(org_a, result.new[0])
+    with django_capture_on_commit_callbacks(execute=True), org_scope(org_a):
+        services.suppress_alert(actor=principal_for(owner_a, org_a), alert=the_alert, note="scanner noise")
+    trigger, resolve = (one.json for one in standin.pagerduty)
+    assert (trigger["event_action"], resolve["event_action"]) == ("trigger", "resolve")
+    assert trigger["dedup_key"] == resolve["dedup_key"]
+    assert [one.json["text"].split(" by ")[0] for one in standin.slack][1] == "Alert suppressed"
+    assert {one.status for one in deliveries(org_a)} == {"delivered"}

@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from trustroom.audit.services import record_event
 from trustroom.monitoring import notifier_secrets, notifiers, payloads
-from trustroom.monitoring.models import Alert
+from trustroom.monitoring.models import Alert, AlertStatus
 from trustroom.monitoring.routing import AlertFacts, RuleSpec, matching_rules
 from trustroom.monitoring.routing_models import (
     Delivery,
@@ -295,7 +295,10 @@ def _prepare(delivery: Delivery, notifier: Notifier) -> Callable[[], notifiers.O
             slack = payloads.slack_trigger(_message(delivery))
         else:
             title = delivery.alert.title if delivery.alert is not None else ""
-            slack = payloads.slack_follow_up(event_action=delivery.event, title=title, by=delivery.by)
+            suppressed = delivery.alert is not None and delivery.alert.status == AlertStatus.SUPPRESSED
+            slack = payloads.slack_follow_up(
+                event_action=delivery.event, title=title, by=delivery.by, suppressed=suppressed
+            )
         return lambda: notifiers.send_slack(url, slack)
     subject, text = payloads.email_trigger(_message(delivery))
     recipients = list(notifier.recipients)

@@ -130,8 +130,8 @@ def slack_trigger(message: AlertMessage) -> dict[str, Any]:
     }
 
 
-def slack_follow_up(*, event_action: str, title: str, by: str) -> dict[str, Any]:
-    verb = "acknowledged" if event_action == "acknowledge" else "resolved"
+def slack_follow_up(*, event_action: str, title: str, by: str, suppressed: bool = False) -> dict[str, Any]:
+    verb = "acknowledged" if event_action == "acknowledge" else "suppressed" if suppressed else "resolved"
     text = f"Alert {verb} by {mrkdwn(by or 'Trustroom')}: {mrkdwn(truncate(title, 500))}"
     return {"text": text, "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]}
 

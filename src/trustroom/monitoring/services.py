@@ -282,7 +282,8 @@ def _transition(*, actor: Principal, alert: Alert, to: AlertStatus, note: str) -
         target=alert,
         changes={"status": [before, to.value], "note": note},
     )
-    if to in (AlertStatus.ACKNOWLEDGED, AlertStatus.RESOLVED):
+    # On-call follows the triage. Suppressed means "noise, stop paging": PagerDuty gets a resolve too.
+    if to != AlertStatus.NEW:
         event = DeliveryEvent.ACKNOWLEDGE if to == AlertStatus.ACKNOWLEDGED else DeliveryEvent.RESOLVE
         deliveries.follow_up(actor=actor, alert=alert, event=event)
     return alert
