@@ -38,6 +38,9 @@ from trustroom.webhooks.signatures import WINDOW_SECONDS
 
 MAX_NAME = 100
 RECEIPT_PRUNE_EVERY = 50  # prune old receipts on about one intake request in this many
+# A source's "last received" is written at most this often: every request of a busy source would
+# otherwise update (and lock) the same row, one after another.
+LAST_RECEIVED_RESOLUTION = timedelta(seconds=60)
 
 
 def token_digest(token: str) -> str:
@@ -173,19 +176,26 @@ def _count_repeat(alert: NormalizedAlert, now: object) -> tuple[int, bool] | Non
     """Count one more occurrence on the existing row, if any: (its id, whether it was re-opened). A
     resolved alert that fires again is open again (new); acknowledged and suppressed ones keep their
     status."""
-    rows = Alert.objects.filter(dedup_key=alert.dedup_key)
-    repeat = {
-        "occurrences": F("occurrences") + 1,
-        "last_seen": Greatest(F("last_seen"), Value(alert.last_seen)),
-        "last_received_at": now,
-        "severity": alert.severity,
-        "title": alert.title,
-    }
-    reopened = bool(rows.filter(status=AlertStatus.RESOLVED).update(status=AlertStatus.NEW, **repeat))
-    if not reopened and not rows.update(**repeat):
+    # Locked until the delivery commits, so a concurrent triage or repeat waits rather than interleaves.
+    found = (
+        Alert.objects.select_for_update()
+        .filter(dedup_key=alert.dedup_key)
+        .values_list("pk", "status")
+        .first()
+    )
+    if found is None:
         return None
-    pk = rows.values_list("pk", flat=True).first()
-    return None if pk is None else (pk, reopened)
+    pk, status = found
+    reopened = status == AlertStatus.RESOLVED
+    Alert.objects.filter(pk=pk).update(
+        occurrences=F("occurrences") + 1,
+        last_seen=Greatest(F("last_seen"), Value(alert.last_seen)),
+        last_received_at=now,
+        severity=alert.severity,
+        title=alert.title,
+        **({"status": AlertStatus.NEW} if reopened else {}),
+    )
+    return pk, reopened
 
 
 @transaction.atomic
@@ -217,7 +227,7 @@ def ingest_alerts(
         try:
             with transaction.atomic():
                 row = Alert.objects.create(
-                    organization=source.organization,
+                    organization_id=source.organization_id,
                     source=source,
                     dedup_key=alert.dedup_key,
                     first_seen=alert.first_seen,
@@ -244,7 +254,9 @@ def ingest_alerts(
                 "dedup_key": alert.dedup_key,
             },
         )
-    AlertSource.objects.filter(pk=source.pk).update(last_received_at=now)
+    last = source.last_received_at
+    if last is None or now - last >= LAST_RECEIVED_RESOLUTION:
+        AlertSource.objects.filter(pk=source.pk).update(last_received_at=now)
     if new or reopened:  # repeats of an open alert do not notify again
         deliveries.route_alerts(actor=actor, alert_ids=new + reopened)
     return IntakeResult(new=new, repeated=repeated)
