@@ -371,6 +371,22 @@ def test_a_test_event_is_a_real_delivery(
     assert (delivery.is_test, delivery.alert_id, delivery.status) == (True, None, "delivered")
 
 
+def test_a_changed_routing_key_is_used_at_once(
+    org_a: Any, owner_a: Any, standin: StandIn, django_capture_on_commit_callbacks: Any
+) -> None:
+    from trustroom.monitoring import routing_services
+
+    notifier = pagerduty(org_a, owner_a)
+    actor = principal_for(owner_a, org_a)
+    with django_capture_on_commit_callbacks(execute=True), org_scope(org_a):
+        delivery_service.send_test_event(actor=actor, notifier=notifier)  # the opened key is kept
+    with org_scope(org_a):
+        notifier = routing_services.update_notifier(actor=actor, notifier=notifier, routing_key=OTHER_PD_KEY)
+    with django_capture_on_commit_callbacks(execute=True), org_scope(org_a):
+        delivery_service.send_test_event(actor=actor, notifier=notifier)
+    assert [sent.json["routing_key"] for sent in standin.pagerduty] == [PD_KEY, OTHER_PD_KEY]
+
+
 def test_a_disabled_notifier_does_not_route_and_pending_deliveries_fail(
     org_a: Any, owner_a: Any, source: Any, paged: Any, standin: StandIn
 ) -> None:

@@ -14,6 +14,7 @@ import json
 
 from django.db import models
 
+from trustroom.monitoring import opened
 from trustroom.monitoring.routing_models import Notifier, RoutingRule
 from trustroom.tenancy.principal import Principal
 from trustroom.vault import keys
@@ -54,7 +55,15 @@ def seal_value(value: str, *, actor: Principal, record_uid: str, field: str) -> 
 
 
 def open_value(stored: str, *, organization_id: int, record_uid: str, field: str) -> str:
-    """The plaintext (in memory only, for one send)."""
+    """The plaintext (in memory only; kept for a few minutes, see `opened`)."""
+    cache_key = ("notifier", organization_id, record_uid, field, stored)
+    return opened.remember(
+        cache_key,
+        lambda: _open(stored, organization_id=organization_id, record_uid=record_uid, field=field),
+    )
+
+
+def _open(stored: str, *, organization_id: int, record_uid: str, field: str) -> str:
     key_id, sealed = _parse(stored)
     key = OrganizationKey.objects.filter(pk=key_id).first()  # the scope's own keys only
     if key is None or key.organization_id != organization_id:

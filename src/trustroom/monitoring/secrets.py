@@ -14,9 +14,8 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import threading
-import time
 
+from trustroom.monitoring import opened
 from trustroom.monitoring.models import AlertSource
 from trustroom.tenancy.principal import Principal
 from trustroom.vault import keys
@@ -54,34 +53,10 @@ def seal_secret(secret: str, *, actor: Principal, source_uid: str) -> str:
     return _seal(secret, key=key, data_key=data_key, source_uid=source_uid)
 
 
-# Opened secrets, briefly: every intake request needs its source's secret, and opening it costs a key
-# lookup and two AEAD decryptions. The cache key is the sealed text with the ids its associated data
-# binds, so a rotated secret or a re-sealed one (data key rotation) is a miss at once; a disabled or
-# deleted source is refused before its secret is asked for. Process memory only, like the keyset.
-OPENED_TTL_SECONDS = 300.0
-OPENED_MAX = 4096
-_opened: dict[tuple[int, int, str, str], tuple[float, bytes]] = {}
-_opened_lock = threading.Lock()
-
-
 def open_secret(source: AlertSource) -> bytes:
-    """The plaintext secret of `source` (in memory only; kept for a few minutes, see above)."""
-    cache_key = (source.organization_id, source.pk, str(source.uid), source.secret_sealed)
-    now = time.monotonic()
-    hit = _opened.get(cache_key)
-    if hit is not None and hit[0] > now:
-        return hit[1]
-    secret = _open(source)
-    with _opened_lock:
-        if len(_opened) >= OPENED_MAX:
-            _opened.clear()
-        _opened[cache_key] = (now + OPENED_TTL_SECONDS, secret)
-    return secret
-
-
-def forget_opened_secrets() -> None:
-    with _opened_lock:
-        _opened.clear()
+    """The plaintext secret of `source` (in memory only; kept for a few minutes, see `opened`)."""
+    cache_key = ("alert-source", source.organization_id, source.pk, str(source.uid), source.secret_sealed)
+    return opened.remember(cache_key, lambda: _open(source))
 
 
 def _open(source: AlertSource) -> bytes:
