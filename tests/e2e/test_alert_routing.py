@@ -130,7 +130,9 @@ def test_routing_deliveries_retry_and_incident(live_server: Any, browser: Any, s
     expect(notifiers.get_by_role("row", name=re.compile("On-call"))).to_contain_text(
         f"Routing key configured (…{PD_KEY[-4:]})"
     )
-    expect(notifiers.get_by_role("row", name=re.compile("#security"))).to_contain_text("Webhook URL configured")
+    expect(notifiers.get_by_role("row", name=re.compile("#security"))).to_contain_text(
+        "Webhook URL configured"
+    )
     content = page.content()
     assert PD_KEY not in content and PD_KEY[:-4] not in content  # at most the last four characters
     assert SLACK_PATH not in content and standin.base not in content
@@ -228,7 +230,9 @@ def test_routing_deliveries_retry_and_incident(live_server: Any, browser: Any, s
     timeline.get_by_label("Note", exact=True).fill("Blocked the host at the firewall.")
     timeline.get_by_role("button", name="Add to timeline").click()
     page.get_by_text("Note added.").wait_for()
-    expect(timeline.get_by_role("listitem").filter(has_text="Blocked the host at the firewall.")).to_have_count(1)
+    expect(
+        timeline.get_by_role("listitem").filter(has_text="Blocked the host at the firewall.")
+    ).to_have_count(1)
 
     actions = page.get_by_role("region", name="Follow-up actions")
     due = (dt.datetime.now(dt.UTC) + dt.timedelta(days=7)).replace(second=0, microsecond=0)
