@@ -92,7 +92,7 @@ def stored_delivery(org: Any, title: str, kind: str) -> Delivery:
 
 
 @pytest.mark.django_db(transaction=True, databases=["default", "owner"])
-def test_routing_deliveries_retry_and_incident(live_server: Any, browser: Any, standin: StandIn) -> None:
+def test_routing_deliveries_retry_and_incident(live_server: Any, page: Any, standin: StandIn) -> None:
     owner = UserFactory(email="olive@acme.test", full_name="Olive Owner")
     org = create_organization(actor=owner, slug="acme", name="Acme Analytics")
     admin = UserFactory(email="ada@acme.test", full_name="Ada Admin")
@@ -102,8 +102,6 @@ def test_routing_deliveries_retry_and_incident(live_server: Any, browser: Any, s
         generic = create_source(actor=principal_for(owner, org), kind="generic", name="Build farm")
     base = live_server.url
 
-    page = browser.new_context().new_page()
-    page.set_default_timeout(15_000)
     page.goto(f"{base}/accounts/login/")
     page.get_by_label("Email").fill("ada@acme.test")
     page.get_by_label("Password").fill(TEST_PASSWORD)
@@ -289,4 +287,3 @@ def test_routing_deliveries_retry_and_incident(live_server: Any, browser: Any, s
     assert chart.locator("title").first.text_content()
     measured = page.get_by_role("table", name="Time to acknowledge and to resolve")
     expect(measured.get_by_role("row", name=re.compile("^MTTR"))).to_contain_text("1")
-    page.context.close()
