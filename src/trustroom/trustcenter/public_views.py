@@ -272,8 +272,8 @@ def trust_center_content(organization: Organization, *, now: datetime | None = N
     Private items never come out of here, whatever a selector returns.
     """
     from trustroom.answers.faq import published_faq
-    from trustroom.controls.posture import posture as claim_posture
     from trustroom.compliance.selectors import published_certifications, published_statements
+    from trustroom.controls.posture import posture as claim_posture
     from trustroom.trustcenter.attestations import published_attestations
     from trustroom.trustcenter.program_claims import published_program_claims
     from trustroom.trustcenter.selectors import trust_center_settings
