@@ -177,3 +177,31 @@ def test_admin_posture_tab_lists_claims(client: Client, org_a: Any, owner_a: Any
     assert "ISO 27001" in page and "Hidden: control AC-1 has no evidence in effect" in page
     detail = client.get(f"/o/alpha-co/controls/{control.pk}/").content.decode()
     assert key in detail
+
+
+def test_admin_forms_bind_and_choose_the_policy_editors_are_refused(
+    client: Client, org_a: Any, owner_a: Any, actor: Any
+) -> None:
+    from trustroom.controls.models import ClaimBinding
+    from trustroom.trustcenter.selectors import trust_center_settings
+
+    key = _certified(actor)
+    control = make_control(actor, key="AC-1", name="Reviews")
+    url = "/o/alpha-co/trust-center/posture/"
+    editor = member(org_a, "editor", email="editor@alpha.test")
+    client.force_login(editor)
+    page = client.get(url).content.decode()
+    assert "Bind a control to a claim" not in page and "Save policy" not in page
+    assert client.post(url, {"claim_key": key, "control": control.pk}).status_code == 403
+    assert client.post(url, {"claim_posture_policy": HIDE}).status_code == 403
+    assert not ClaimBinding.objects.exists()
+
+    client.force_login(owner_a)
+    bad = client.post(url, {"claim_key": "certification:999999", "control": control.pk})
+    assert bad.status_code == 400 and "No such trust center claim." in bad.content.decode()
+    assert client.post(url, {"claim_key": key, "control": control.pk}).status_code == 302
+    assert client.post(url, {"claim_posture_policy": HIDE}).status_code == 302
+    assert trust_center_settings().claim_posture_policy == HIDE
+    binding = ClaimBinding.objects.get()
+    assert client.post(f"{url}{binding.pk}/unbind/").status_code == 302
+    assert not ClaimBinding.objects.exists()
