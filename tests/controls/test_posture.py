@@ -17,6 +17,7 @@ from tests.trustcenter.public_data import make_certification, publish
 from trustroom.controls import services
 from trustroom.controls.posture import HIDE, SHOW_AS_STALE, posture
 from trustroom.controls.services.posture import bind_claim, unbind_claim
+from trustroom.tenancy.scope import org_scope
 from trustroom.trustcenter.services import update_settings
 
 pytestmark = pytest.mark.django_db
@@ -205,3 +206,17 @@ def test_admin_forms_bind_and_choose_the_policy_editors_are_refused(
     binding = ClaimBinding.objects.get()
     assert client.post(f"{url}{binding.pk}/unbind/").status_code == 302
     assert not ClaimBinding.objects.exists()
+
+
+@pytest.fixture
+def foreign_certification(org_b: Any, owner_b: Any) -> Any:
+    with org_scope(org_b):
+        return make_certification(
+            principal_for(owner_b, org_b), title="Bravo ISO", valid_until=dt.date(2031, 1, 1)
+        )
+
+
+def test_a_claim_of_another_organization_cannot_be_bound(foreign_certification: Any, actor: Any) -> None:
+    control = make_control(actor, key="AC-1", name="Reviews")
+    with pytest.raises(ValidationError):
+        bind_claim(actor=actor, claim_key=f"certification:{foreign_certification.pk}", control=control)
