@@ -11,3 +11,4 @@ class ControlsConfig(AppConfig):
         from trustroom.tenancy.demo import register_demo_module
 
         register_demo_module("trustroom.controls.demo")  # runs in INSTALLED_APPS order
+        register_demo_module("trustroom.controls.posture_demo")  # after the controls it binds

@@ -223,3 +223,29 @@ class Evidence(OrgOwnedModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} for {self.control_id}"
+
+
+class ClaimBinding(OrgOwnedModel):
+    """A public trust center claim (by its stable key, see `trustroom.controls.posture`) backed by a control.
+
+    A claim bound to controls is shown as verified only while every bound control is ready; otherwise the
+    trust center shows it as not currently verified, or hides it (the organization's posture policy).
+    """
+
+    claim_key = models.CharField(max_length=120, help_text="e.g. certification:12, program:dr_failover.")
+    control = models.ForeignKey(Control, on_delete=models.CASCADE, related_name="claim_bindings")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering: ClassVar = ["claim_key", "control__key", "pk"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=["organization", "claim_key", "control"], name="claim_binding_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.claim_key} <- {self.control_id}"

@@ -2,6 +2,7 @@ from trustroom.controls.models import (
     Check,
     CheckControl,
     CheckRun,
+    ClaimBinding,
     Control,
     ControlRequirement,
     Evidence,
@@ -18,3 +19,5 @@ register(CheckControl, ModelPolicy(view=ALL_ROLES, add=EDITORS, change=EDITORS, 
 # Runs are written only by running a check (a "change" of the check); nobody edits or deletes them.
 register(CheckRun, ModelPolicy(view=ALL_ROLES))
 register(InventorySnapshot, ModelPolicy(view=ALL_ROLES, add=EDITORS))
+# What a public claim rests on is a publishing decision: managers bind, every member reads.
+register(ClaimBinding, ModelPolicy(view=ALL_ROLES, add=MANAGERS, delete=MANAGERS))

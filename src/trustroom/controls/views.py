@@ -15,6 +15,7 @@ from django.utils import timezone
 from trustroom.controls import selectors, services
 from trustroom.controls.forms import CheckForm, ControlForm, EvidenceForm, SnapshotForm
 from trustroom.controls.models import Check, CheckRun, Control, Evidence
+from trustroom.controls.posture import claims_of_control
 from trustroom.controls.state import evidence_passed, is_fresh
 from trustroom.tenancy.forms import add_service_errors
 from trustroom.tenancy.views import OrgPageView, status_for
@@ -65,6 +66,7 @@ class ControlDetailView(ControlsPage):
             "control": control,
             "mappings": selectors.mappings(control),
             "checks": control.checks.all(),
+            "claims": claims_of_control(control),
             "timeline": timeline,
             "can_add_evidence": self.allows("add", Evidence),
             "form": form or EvidenceForm(),

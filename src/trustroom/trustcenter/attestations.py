@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from trustroom.assessments.models import Application
 from trustroom.assessments.state import last_completed_engagement, safe_to_host, vapt_schedule
@@ -35,6 +36,8 @@ class SafeToHostAttestation:
     accreditation: str
     valid_until: date  # the last UTC day it is shown
     next_test_due: date
+    claim_key: str = ""
+    posture: Any = None  # a controls.posture.ClaimPosture when the claim is bound to controls
 
 
 @dataclass(frozen=True)
@@ -70,6 +73,7 @@ def _assess(application: Application, now: datetime | None) -> tuple[SafeToHostA
         accreditation=engagement.vendor.accreditation,
         valid_until=due_day - timedelta(days=1),
         next_test_due=due_day,
+        claim_key=f"attestation:{application.pk}",
     )
     return attestation, []
 

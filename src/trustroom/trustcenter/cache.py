@@ -47,6 +47,8 @@ DEFAULT_MAX_SECONDS = 300
 class CachedPage:
     body: bytes
     etag: str
+    # When what the page shows changes by itself (a bound control's evidence expires): never kept past it.
+    keep_until: datetime | None = None
 
 
 def utc_now() -> datetime:
@@ -123,23 +125,32 @@ def _seconds_left_today(now: datetime) -> int:
     return max(1, int((midnight - now).total_seconds()))
 
 
-@dataclass(frozen=True)
+@dataclass
 class PageSlot:
     """Where one page of one organization is stored for the current UTC day (fix it before rendering)."""
 
     key: str
     now: datetime
+    keep_until: datetime | None = None  # set from the page found or stored (see CachedPage)
 
     def get(self) -> CachedPage | None:
         entry = cache.get(self.key)
-        return entry if isinstance(entry, CachedPage) else None
+        if not isinstance(entry, CachedPage):
+            return None
+        self.keep_until = entry.keep_until
+        return entry
 
     def seconds_to_keep(self) -> int:
-        """An entry never outlives the UTC day it was rendered on, nor the configured maximum."""
-        return min(max_age_seconds(), _seconds_left_today(self.now))
+        """An entry never outlives the UTC day it was rendered on, nor the configured maximum, nor the
+        moment its content changes by itself (0: do not keep it)."""
+        seconds = min(max_age_seconds(), _seconds_left_today(self.now))
+        if self.keep_until is not None:
+            seconds = min(seconds, int((self.keep_until - self.now).total_seconds()))
+        return max(0, seconds)
 
-    def put(self, body: bytes) -> CachedPage:
-        page = CachedPage(body=body, etag=etag_for(body))
+    def put(self, body: bytes, *, keep_until: datetime | None = None) -> CachedPage:
+        self.keep_until = keep_until
+        page = CachedPage(body=body, etag=etag_for(body), keep_until=keep_until)
         timeout = self.seconds_to_keep()
         if timeout > 0:
             cache.set(self.key, page, timeout=timeout)
@@ -153,7 +164,18 @@ def page_slot(organization: Organization, page: str, *, now: datetime | None = N
 
 
 # Records the trust center derives claims from, by audit action prefix (see program_claims.py).
-CLAIM_SOURCES = ("access.", "dr_plan.", "failover_drill.", "bcp_exercise.", "action_item.")
+# Controls, their evidence and check runs back claims through their bindings (see controls/posture.py).
+CLAIM_SOURCES = (
+    "access.",
+    "dr_plan.",
+    "failover_drill.",
+    "bcp_exercise.",
+    "action_item.",
+    "control.",
+    "evidence.",
+    "check.",
+    "claim_binding.",
+)
 
 
 def invalidate_after_commit(organization_id: int, action: str = "") -> None:

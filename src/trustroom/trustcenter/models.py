@@ -46,6 +46,11 @@ def _free_mail_domains() -> list[str]:
     return list(FREE_MAIL_DOMAINS)
 
 
+class ClaimPosturePolicy(models.TextChoices):
+    SHOW_AS_STALE = "show_as_stale", "Show it as not currently verified"
+    HIDE = "hide", "Hide it"
+
+
 class TrustCenterSettings(OrgOwnedModel):
     """One per organization: whether the trust center is published and how access is granted."""
 
@@ -66,6 +71,10 @@ class TrustCenterSettings(OrgOwnedModel):
     claim_access_reviews = models.BooleanField(default=False)
     claim_production_access = models.BooleanField(default=False)
     claim_dr_testing = models.BooleanField(default=False)
+    # A claim bound to controls that are not all ready: badge it or hide it (see controls/posture.py).
+    claim_posture_policy = models.CharField(
+        max_length=20, choices=ClaimPosturePolicy.choices, default=ClaimPosturePolicy.SHOW_AS_STALE
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

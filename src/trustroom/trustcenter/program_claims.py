@@ -39,6 +39,11 @@ class ProgramClaim:
     next_due: date | None
     fresh: bool
     stale_reason: str = ""
+    posture: Any = None  # a controls.posture.ClaimPosture when the claim is bound to controls
+
+    @property
+    def claim_key(self) -> str:
+        return f"program:{self.key}"
 
 
 def describe_rule(rule: str) -> str:

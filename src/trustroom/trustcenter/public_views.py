@@ -127,6 +127,8 @@ class StatementItem:
     not_applicable_reason: str
     last_reviewed: date | None
     gated: bool
+    claim_key: str = ""
+    posture: Any = None  # a controls.posture.ClaimPosture when the claim is bound to controls
 
 
 @dataclass(frozen=True)
@@ -146,6 +148,8 @@ class CertificationItem:
     is_expired: bool
     gated: bool
     has_document: bool
+    claim_key: str = ""
+    posture: Any = None
 
 
 @dataclass(frozen=True)
@@ -161,6 +165,8 @@ class TrustCenterContent:
     faq: list[Any] = field(default_factory=list)
     # Claims about the program's processes (access reviews, DR drills, production access).
     program_claims: list[Any] = field(default_factory=list)
+    # The next moment a bound claim's posture changes by itself: the page is not cached past it.
+    posture_changes_at: datetime | None = None
 
     @property
     def compliant_count(self) -> int:
@@ -228,6 +234,7 @@ def _statement_item(statement: Any) -> StatementItem:
         not_applicable_reason="" if gated else _text(statement.not_applicable_reason),
         last_reviewed=_as_date(statement.last_reviewed_at),
         gated=gated,
+        claim_key=f"statement:{statement.pk}",
     )
 
 
@@ -255,6 +262,7 @@ def _certification_item(certification: Any, today: date) -> CertificationItem:
         is_expired=is_expired,
         gated=certification.visibility == Visibility.GATED,
         has_document=getattr(certification, "document_id", None) is not None,
+        claim_key=f"certification:{certification.pk}",
     )
 
 
@@ -265,12 +273,15 @@ def trust_center_content(organization: Organization, *, now: datetime | None = N
     """
     from trustroom.answers.faq import published_faq
     from trustroom.compliance.selectors import published_certifications, published_statements
+    from trustroom.controls.posture import posture as claim_posture
     from trustroom.trustcenter.attestations import published_attestations
     from trustroom.trustcenter.program_claims import published_program_claims
     from trustroom.trustcenter.selectors import trust_center_settings
 
     now = now or page_cache.utc_now()
     today = now.astimezone(UTC).date()
+    config = trust_center_settings()
+    bound = claim_posture(config.claim_posture_policy, now)
     statements = [
         _statement_item(s) for s in published_statements(organization) if s.visibility != Visibility.PRIVATE
     ]
@@ -283,11 +294,12 @@ def trust_center_content(organization: Organization, *, now: datetime | None = N
         organization=organization,
         intro=trust_center_intro(organization),
         as_of=today,
-        statements=statements,
-        certifications=certifications,
-        attestations=published_attestations(now=now),
+        statements=bound.apply(statements),
+        certifications=bound.apply(certifications),
+        attestations=bound.apply(published_attestations(now=now)),
         faq=published_faq(now=now).items,
-        program_claims=published_program_claims(organization, trust_center_settings(), now),
+        program_claims=bound.apply(published_program_claims(organization, config, now)),
+        posture_changes_at=bound.changes_at,
     )
 
 
@@ -357,7 +369,8 @@ class TrustCenterPageView(PublicTrustCenterMixin, View):
         slot = page_cache.page_slot(organization, self.tab, now=now)  # the version before rendering
         page = slot.get()
         if page is None:
-            page = slot.put(self._render_scoped(organization, now))
+            body = self._render_scoped(organization, now)
+            page = slot.put(body, keep_until=self.keep_until)
         response = self._respond(request, page.body, page.etag, PUBLIC_CACHE_CONTROL)
         fastpath.mark_shared_page(response, organization, slot)  # the WSGI fast path may replay it
         return response
@@ -369,8 +382,11 @@ class TrustCenterPageView(PublicTrustCenterMixin, View):
             raise Http404("No such trust center.")
         return body.encode()
 
+    keep_until: datetime | None = None  # set by render_page: when the content changes by itself
+
     def render_page(self, organization: Organization, now: datetime) -> str:
         content = trust_center_content(organization, now=now)
+        self.keep_until = content.posture_changes_at
         txt_url = security_txt_url(organization, now)
         return render_to_string(
             self.template_name,

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from trustroom.trustcenter import attestation_views, views
+from trustroom.trustcenter import attestation_views, posture_views, views
 
 app_name = "trustcenter"
 
@@ -19,6 +19,8 @@ urlpatterns = [
     path("acceptances/", views.AcceptancesView.as_view(), name="acceptances"),
     path("downloads/", views.DownloadsView.as_view(), name="downloads"),
     path("safe-to-host/", attestation_views.SafeToHostView.as_view(), name="safe-to-host"),
+    path("posture/", posture_views.PostureView.as_view(), name="posture"),
+    path("posture/<int:pk>/unbind/", posture_views.UnbindView.as_view(), name="posture-unbind"),
     path("customers/", views.CustomersView.as_view(), name="customers"),
     path("customers/<int:pk>/", views.CustomerView.as_view(), name="customer"),
     path("customers/<int:pk>/contacts/", views.AddContactView.as_view(), name="customer-contact-add"),

@@ -30,6 +30,7 @@ SETTINGS_FIELDS = (
     "claim_access_reviews",
     "claim_production_access",
     "claim_dr_testing",
+    "claim_posture_policy",
 )
 
 
