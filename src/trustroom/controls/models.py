@@ -223,3 +223,11 @@ class Evidence(OrgOwnedModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} for {self.control_id}"
+
+
+# The auditor workspace lives in its own module; imported here so Django registers its models.
+from trustroom.controls.audit_models import (  # noqa: E402, F401
+    AuditorAssignment,
+    AuditPeriod,
+    EvidencePackage,
+)

@@ -18,3 +18,5 @@ register(CheckControl, ModelPolicy(view=ALL_ROLES, add=EDITORS, change=EDITORS, 
 # Runs are written only by running a check (a "change" of the check); nobody edits or deletes them.
 register(CheckRun, ModelPolicy(view=ALL_ROLES))
 register(InventorySnapshot, ModelPolicy(view=ALL_ROLES, add=EDITORS))
+
+from trustroom.controls import audit_policies  # noqa: E402, F401  (the auditor workspace)
