@@ -136,12 +136,13 @@ def run_package_job(
             on_progress(done, total)
 
     try:
-        with org_scope(organization):
+        # Short transactions of their own (savepoints when nested), so a refusal rolls back cleanly.
+        with transaction.atomic(), org_scope(organization):
             package = EvidencePackage.objects.select_related("period__organization").get(pk=package_id)
             actor = _requester(package)
             plan = plan_package(actor=actor, period=package.period)
         content, manifest = build_zip(plan, progress)
-        with org_scope(organization):
+        with transaction.atomic(), org_scope(organization):
             _store(package=package, content=content, manifest=manifest)
         return PackageStatus.DONE
     except PermissionDenied as exc:
