@@ -44,7 +44,8 @@ def _clean_period(values: dict[str, Any], *, exclude_pk: int | None = None) -> d
     for field, moment in (("starts_at", starts_at), ("ends_at", ends_at)):
         if not isinstance(moment, dt.datetime) or moment.tzinfo is None:
             errors[field] = "Give a date and time with a time zone."
-    if not {"starts_at", "ends_at"} & set(errors) and ends_at <= starts_at:
+    both_given = isinstance(starts_at, dt.datetime) and isinstance(ends_at, dt.datetime)
+    if both_given and not errors.keys() & {"starts_at", "ends_at"} and ends_at <= starts_at:  # type: ignore[operator]
         errors["ends_at"] = "The period must end after it starts."
     status = values.get("status", AuditPeriodStatus.OPEN)
     if status not in AuditPeriodStatus.values:

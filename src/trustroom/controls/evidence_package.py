@@ -373,9 +373,12 @@ def _reencrypt(old_data_keys: dict[int, bytes], new_key: OrganizationKey, new_da
     for package in EvidencePackage.objects.select_for_update().filter(data_key__isnull=False).order_by("pk"):
         with default_storage.open(package.storage_name, "rb") as handle:
             plaintext = crypto.decrypt_document(
-                old_data_keys[package.data_key_id or 0], handle.read(), organization_id=package.organization_id,
-                document_uid=str(package.uid), purpose=PURPOSE,
-            )  # fmt: skip
+                old_data_keys[package.data_key_id or 0],
+                handle.read(),
+                organization_id=package.organization_id,
+                document_uid=str(package.uid),
+                purpose=PURPOSE,
+            )
         name = default_storage.save(
             _storage_name(package.organization_id), ContentFile(_seal(new_data_key, plaintext, package))
         )
