@@ -174,3 +174,10 @@ def test_managers_add_a_period_and_assign_from_the_pages(owner_a: Any, world: di
     assigned = client.post(added["Location"] + "auditors/", {"membership": membership.pk})
     assert assigned.status_code == 302
     assert "X" in logged_in(world["idle_auditor"]).get(PAGES).content.decode()
+
+
+def test_the_auditor_dashboard_lists_their_periods(world: dict[str, Any]) -> None:
+    page = logged_in(world["auditor"]).get("/o/alpha-co/").content.decode()
+    assert "Your audit periods" in page and "SOC 2 Type II 2026" in page and "SOC 2 Type II 2025" not in page
+    idle = logged_in(world["idle_auditor"]).get("/o/alpha-co/").content.decode()
+    assert "not assigned to any audit period" in idle
