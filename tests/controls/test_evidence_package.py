@@ -144,3 +144,18 @@ def test_packages_survive_a_data_key_rotation(actor: Any, period_world: dict[str
     rotate_data_key(actor=actor)
     package.refresh_from_db()
     assert evidence_package.package_bytes(package) == before
+
+
+def test_deleting_a_period_removes_its_stored_packages(
+    actor: Any, period_world: dict[str, Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    from django.core.files.storage import default_storage
+
+    from trustroom.controls import audit_services
+
+    package = built_package(actor, period_world["period"])
+    assert default_storage.exists(package.storage_name)
+    with django_capture_on_commit_callbacks(execute=True):
+        audit_services.delete_period(actor=actor, period=period_world["period"])
+    assert not default_storage.exists(package.storage_name)
+    assert not EvidencePackage.objects.exists()

@@ -8,6 +8,7 @@ import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 from django.db import transaction
 
 from trustroom.audit.services import record_event
@@ -113,9 +114,17 @@ def update_period(*, actor: Principal, period: AuditPeriod, **updates: Any) -> A
 
 @transaction.atomic
 def delete_period(*, actor: Principal, period: AuditPeriod) -> None:
+    """Delete the period with its assignments and packages; the stored ZIPs go once it has committed."""
     policies.check(actor, "delete", period)
     record_event(actor=actor, action="audit_period.deleted", target=period, changes=_changes(period))
+    stored = [name for name in period.packages.values_list("storage_name", flat=True) if name]
     period.delete()
+
+    def remove_files() -> None:
+        for name in stored:
+            default_storage.delete(name)
+
+    transaction.on_commit(remove_files)
 
 
 @transaction.atomic
