@@ -506,3 +506,11 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(  # type: ignore[attr-defined
         "CheckRunTriggerEnum": "trustroom.controls.models.RunTrigger",
     }
 )
+
+# OpenAPI enum names of the auditor workspace API.
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(  # type: ignore[attr-defined]
+    {
+        "AuditPeriodStatusEnum": "trustroom.controls.audit_models.AuditPeriodStatus",
+        "EvidencePackageStatusEnum": "trustroom.controls.audit_models.PackageStatus",
+    }
+)

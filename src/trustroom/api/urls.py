@@ -38,6 +38,7 @@ API_MODULES = (
     "trustroom.monitoring.routing_api",
     "trustroom.disclosure.api",
     "trustroom.controls.api",
+    "trustroom.controls.audit_api",
 )
 for module in API_MODULES:
     __import__(module, fromlist=["register"]).register(router)

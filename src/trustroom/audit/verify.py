@@ -156,3 +156,20 @@ def verify_chain(*, on_progress: Callable[[int], None] | None = None) -> ChainRe
         head = newer
         problem = walk.through(head.seq) or walk.end_problem(head)
     return report(problem)
+
+
+def verify_chain_to(*, seq: int, expected_hash: str) -> ChainReport:
+    """Does the active organization's chain verify from the genesis up to event #`seq`, and does that event
+    carry `expected_hash`? (An exported record of a chain head, checked later against the live log.)"""
+    require_org()
+    walk = _ChainWalk(None)
+    problem = walk.through(seq)
+    if problem is None and walk.last_seq < seq:
+        problem = _Break(
+            walk.last_seq + 1, None, f"the log holds no event #{seq}: it ends at #{walk.last_seq}"
+        )
+    if problem is None and walk.prev_hash != expected_hash:
+        problem = _Break(seq, walk.last_event_id, f"event #{seq} does not carry the recorded hash")
+    if problem is None:
+        return ChainReport(True, walk.checked, seq, expected_hash)
+    return ChainReport(False, walk.checked, seq, expected_hash, problem.seq, problem.event_id, problem.reason)

@@ -249,3 +249,11 @@ class ClaimBinding(OrgOwnedModel):
 
     def __str__(self) -> str:
         return f"{self.claim_key} <- {self.control_id}"
+
+
+# The auditor workspace lives in its own module; imported here so Django registers its models.
+from trustroom.controls.audit_models import (  # noqa: E402, F401
+    AuditorAssignment,
+    AuditPeriod,
+    EvidencePackage,
+)

@@ -21,3 +21,5 @@ register(CheckRun, ModelPolicy(view=ALL_ROLES))
 register(InventorySnapshot, ModelPolicy(view=ALL_ROLES, add=EDITORS))
 # What a public claim rests on is a publishing decision: managers bind, every member reads.
 register(ClaimBinding, ModelPolicy(view=ALL_ROLES, add=MANAGERS, delete=MANAGERS))
+
+from trustroom.controls import audit_policies  # noqa: E402, F401  (the auditor workspace)

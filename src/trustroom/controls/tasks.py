@@ -18,3 +18,14 @@ def run_due_checks() -> dict[str, int]:
         with org_scope(organization):
             runs += len(services.run_due_checks(actor=system_principal(organization)))
     return {"runs": runs}
+
+
+@shared_task(name="trustroom.controls.tasks.build_evidence_package")
+def build_evidence_package(package_id: int, organization_id: int) -> str:
+    """Build a queued evidence package. A package not queued any more is left alone: safe to run twice."""
+    from trustroom.controls.evidence_package import run_package_job
+
+    organization = Organization.objects.filter(pk=organization_id).first()
+    if organization is None:
+        return "skipped"
+    return run_package_job(organization=organization, package_id=package_id)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from trustroom.controls import views
+from trustroom.controls import audit_views, views
 
 app_name = "controls"
 
@@ -14,4 +14,26 @@ urlpatterns = [
     path("checks/<int:pk>/", views.CheckDetailView.as_view(), name="check-detail"),
     path("checks/<int:pk>/run/", views.CheckRunView.as_view(), name="check-run"),
     path("checks/<int:pk>/snapshot/", views.SnapshotUploadView.as_view(), name="snapshot-upload"),
+    # The auditor workspace.
+    path("audit/", audit_views.AuditPeriodsView.as_view(), name="audit-periods"),
+    path("audit/new/", audit_views.AuditPeriodCreateView.as_view(), name="audit-period-create"),
+    path("audit/<int:pk>/", audit_views.AuditPeriodDetailView.as_view(), name="audit-period-detail"),
+    path("audit/<int:pk>/auditors/", audit_views.AuditorAssignView.as_view(), name="audit-auditor-assign"),
+    path(
+        "audit/<int:period_pk>/auditors/<int:pk>/remove/",
+        audit_views.AuditorUnassignView.as_view(),
+        name="audit-auditor-unassign",
+    ),
+    path("audit/<int:pk>/export/", audit_views.PackageExportView.as_view(), name="evidence-package-export"),
+    path("audit/packages/<int:pk>/", audit_views.PackageView.as_view(), name="evidence-package"),
+    path(
+        "audit/packages/<int:pk>/progress/",
+        audit_views.PackageProgressView.as_view(),
+        name="evidence-package-progress",
+    ),
+    path(
+        "audit/packages/<int:pk>/download/",
+        audit_views.PackageDownloadView.as_view(),
+        name="evidence-package-download",
+    ),
 ]

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 from django.views.generic import TemplateView
 
 from trustroom.tenancy.mixins import OrgScopedViewMixin
+from trustroom.tenancy.models import Role
 from trustroom.tenancy.selectors import memberships_of_user
 
 
@@ -37,6 +38,11 @@ class DashboardView(OrgScopedViewMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["page_title"] = "Dashboard"
+        if self.principal.role == Role.AUDITOR:  # an auditor lands on their audit periods
+            from trustroom.controls.audit_scope import visible_periods
+
+            context["audit_periods"] = list(visible_periods(self.principal))
+            context["is_auditor"] = True
         return context
 
 

@@ -1,0 +1,28 @@
+"""Policies of the auditor workspace: managers run it; auditors read (and export) only what their assigned
+periods let them see (`audit_scope.may_see_period`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from trustroom.controls.audit_models import AuditorAssignment, AuditPeriod, EvidencePackage
+from trustroom.tenancy.models import Role
+from trustroom.tenancy.policies import MANAGERS, ModelPolicy, register
+from trustroom.tenancy.principal import Principal
+
+WORKSPACE_READERS = MANAGERS | {Role.AUDITOR}
+
+
+class PeriodBoundPolicy(ModelPolicy):
+    def allows_object(self, principal: Principal, action: str, obj: Any) -> bool:
+        from trustroom.controls.audit_scope import may_see_period
+
+        period = obj if isinstance(obj, AuditPeriod) else obj.period
+        return may_see_period(principal, period)
+
+
+register(
+    AuditPeriod, PeriodBoundPolicy(view=WORKSPACE_READERS, add=MANAGERS, change=MANAGERS, delete=MANAGERS)
+)
+register(AuditorAssignment, PeriodBoundPolicy(view=WORKSPACE_READERS, add=MANAGERS, delete=MANAGERS))
+register(EvidencePackage, PeriodBoundPolicy(view=WORKSPACE_READERS, add=WORKSPACE_READERS))
