@@ -52,7 +52,7 @@ def sign_in(browser: Any, base: str, email: str) -> Any:
     return page
 
 
-def option_value(page: Any, select: Any, text: str) -> str:
+def option_value(select: Any, text: str) -> str:
     """The value of the one option of `select` whose label contains `text`."""
     value = select.locator("option", has_text=text).get_attribute("value")
     assert value, f"no option {text!r}"
@@ -81,9 +81,9 @@ def test_control_with_residency_check_over_uploaded_snapshot_fails(live_server: 
     page.get_by_label("Key").fill("DATA-1")
     page.get_by_label("Name").fill("Customer data stays in Ireland")
     owner = page.get_by_label("Owner")
-    owner.select_option(value=option_value(page, owner, "ada@acme.test"))
+    owner.select_option(value=option_value(owner, "ada@acme.test"))
     requirements = page.get_by_label("Framework requirements it satisfies")
-    requirements.select_option(value=option_value(page, requirements, "SOC 2 Type 2 CC6.7"))
+    requirements.select_option(value=option_value(requirements, "SOC 2 Type 2 CC6.7"))
     page.get_by_role("button", name="Save").click()
     page.get_by_role("heading", name="DATA-1 Customer data stays in Ireland", level=1).wait_for()
     page.get_by_text("Control DATA-1 was added.").wait_for()
@@ -100,7 +100,7 @@ def test_control_with_residency_check_over_uploaded_snapshot_fails(live_server: 
         '{"allowed_regions": ["eu-west-1"], "source": "config_snapshot"}'
     )
     feeds = page.get_by_label("Controls it feeds")
-    feeds.select_option(value=option_value(page, feeds, "DATA-1"))
+    feeds.select_option(value=option_value(feeds, "DATA-1"))
     page.get_by_role("button", name="Save").click()
     page.get_by_role("heading", name="Clusters stay in eu-west-1", level=1).wait_for()
     expect(page.get_by_role("status").filter(has_text="has not run yet")).to_be_visible()
@@ -159,7 +159,7 @@ def test_posture_binding_drives_the_public_claim(live_server: Any, browser: Any)
     page.get_by_role("heading", name="Trust posture", level=2).wait_for()
     page.get_by_label("Claim", exact=True).select_option(value=claim)
     control = page.get_by_role("combobox", name=re.compile("^Control"))
-    control.select_option(value=option_value(page, control, "AC-1"))
+    control.select_option(value=option_value(control, "AC-1"))
     page.get_by_role("button", name="Bind").click()
     page.get_by_text("Bound to control AC-1.").wait_for()
     claims = page.get_by_role("table", name=re.compile("Public claims"))
