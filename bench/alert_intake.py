@@ -194,7 +194,14 @@ def run(args: argparse.Namespace) -> None:
 
             for connection in connections.all():
                 connection.close()
-            drop_test_database()
+            for attempt in range(10):  # a closed session's server process may linger for a moment
+                try:
+                    drop_test_database()
+                    break
+                except Exception:
+                    if attempt == 9:
+                        raise
+                    time.sleep(0.5)
     finally:
         standin.stop()
         shutil.rmtree(data_dir, ignore_errors=True)
