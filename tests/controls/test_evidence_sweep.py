@@ -117,9 +117,11 @@ def test_a_queued_package_nobody_picks_up_fails_after_its_second_chance(
     actor: Any, period: AuditPeriod, django_capture_on_commit_callbacks: Any
 ) -> None:
     package = queued(actor, period, django_capture_on_commit_callbacks)
-    with django_capture_on_commit_callbacks(execute=False):
-        with time_machine.travel(T + timedelta(minutes=16), tick=False):
-            assert evidence_sweep.sweep_stale_packages().requeued == [package.pk]
+    with (
+        django_capture_on_commit_callbacks(execute=False),
+        time_machine.travel(T + timedelta(minutes=16), tick=False),
+    ):
+        assert evidence_sweep.sweep_stale_packages().requeued == [package.pk]
     assert sweep(T + timedelta(minutes=30), django_capture_on_commit_callbacks).failed == []
     assert sweep(T + timedelta(minutes=32), django_capture_on_commit_callbacks).failed == [package.pk]
     package.refresh_from_db()
