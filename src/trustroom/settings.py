@@ -215,6 +215,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "trustroom.assessments.tasks.sweep_finding_imports",
         "schedule": 10 * 60,  # imports a crashed worker or a lost task left behind fail or run again
     },
+    "controls-sweep-evidence-packages": {
+        "task": "trustroom.controls.tasks.sweep_evidence_packages",
+        "schedule": 10 * 60,  # packages a crashed worker or a lost task left behind fail or run again
+    },
     "monitoring-send-due-deliveries": {
         "task": "trustroom.monitoring.tasks.send_due_deliveries",
         "schedule": 60,  # alert notifications retried after backoff, and any whose task was lost

@@ -101,6 +101,12 @@ class EvidencePackage(OrgOwnedModel):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    progress_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Last sign of life: claimed, a step saved, or queued again by the sweeper.",
+    )
 
     class Meta:
         ordering: ClassVar = ["-created_at", "-pk"]

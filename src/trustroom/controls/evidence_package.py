@@ -7,8 +7,11 @@ index.csv of every evidence item and manifest.json listing every other file with
 organization, the period, when and by which version it was generated, and the audit-log chain head at
 export time. `trustroom evidence verify PACKAGE` checks a package against its manifest.
 
-The ZIP is sealed with the organization's data key (associated data binds organization, package uid and
-purpose) and kept in the file store; it is re-encrypted when the data keys rotate.
+The ZIP is written to a temporary file under the data directory while it is built (one member in memory
+at a time), then sealed with the organization's data key (associated data binds organization, package uid and
+purpose) and kept in the file store; it is re-encrypted when the data keys rotate. The seal is one AES-GCM
+message (the vault's format), so storing still holds the finished ZIP and its ciphertext in memory once;
+building no longer does. `trustroom.controls.evidence_sweep` settles packages a lost worker left behind.
 """
 
 from __future__ import annotations
@@ -19,12 +22,15 @@ import io
 import json
 import logging
 import secrets
+import tempfile
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import metadata
-from typing import Any
+from pathlib import Path
+from typing import IO, Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -52,6 +58,7 @@ PURPOSE = "evidence-package"
 MANIFEST = "manifest.json"
 INDEX = "index.csv"
 FORMAT_VERSION = 1
+CHUNK = 64 * 1024
 Progress = Callable[[int, int], None]
 
 
@@ -105,14 +112,17 @@ def _claim(organization: Organization, package_id: int) -> bool:
         # One conditional UPDATE: of two deliveries of the same task exactly one sees a row changed.
         return bool(
             EvidencePackage.objects.filter(pk=package_id, status=PackageStatus.QUEUED).update(
-                status=PackageStatus.RUNNING, started_at=timezone.now()
+                status=PackageStatus.RUNNING, started_at=timezone.now(), progress_at=timezone.now()
             )
         )
 
 
 def _save_progress(organization: Organization, package_id: int, done: int, total: int) -> None:
     with transaction.atomic(), org_scope(organization):
-        EvidencePackage.objects.filter(pk=package_id).update(done=done, total=total)
+        # progress_at is the heartbeat the sweeper reads: a step saved means the worker is alive.
+        EvidencePackage.objects.filter(pk=package_id).update(
+            done=done, total=total, progress_at=timezone.now()
+        )
 
 
 def _fail(organization: Organization, package_id: int, message: str) -> None:
@@ -141,9 +151,10 @@ def run_package_job(
             package = EvidencePackage.objects.select_related("period__organization").get(pk=package_id)
             actor = _requester(package)
             plan = plan_package(actor=actor, period=package.period)
-        content, manifest = build_zip(plan, progress)
-        with transaction.atomic(), org_scope(organization):
-            _store(package=package, content=content, manifest=manifest)
+        with _spool_file() as spool:
+            manifest = build_zip(plan, spool, progress)
+            with transaction.atomic(), org_scope(organization):
+                _store(package=package, spool=spool, manifest=manifest)
         return PackageStatus.DONE
     except PermissionDenied as exc:
         _fail(organization, package_id, str(exc) or "Not allowed.")
@@ -208,20 +219,34 @@ def plan_package(*, actor: Principal, period: AuditPeriod) -> PackagePlan:
     )
 
 
-def build_zip(plan: PackagePlan, progress: Progress | None = None) -> tuple[bytes, dict[str, Any]]:
-    """The package's bytes and its manifest. Runs outside a long transaction, so that the progress each
-    step saves is seen by the polling page; vault files are read one at a time in their own scope."""
+def _spool_file() -> IO[bytes]:
+    """An anonymous temporary file under the data directory (removed when closed, or by the OS on a crash)."""
+    directory = Path(settings.DATA_DIR) / "tmp"
+    directory.mkdir(parents=True, exist_ok=True)
+    return tempfile.TemporaryFile(dir=directory)
+
+
+def build_zip(plan: PackagePlan, out: IO[bytes], progress: Progress | None = None) -> dict[str, Any]:
+    """Write the package's ZIP to `out` (a seekable binary file) and return its manifest. Runs outside a
+    long transaction, so that the progress each step saves is seen by the polling page; vault files are
+    read one at a time in their own scope, so memory holds one member (and its ciphertext) at a time."""
     total, done = plan.steps, 0
     if progress is not None:
         progress(done, total)
     entries: list[dict[str, Any]] = []
-    buffer = io.BytesIO()
     keys_by_id = {control.pk: control.key for control in plan.controls}
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
 
         def add(path: str, data: bytes) -> None:
-            archive.writestr(path, data)
-            entries.append({"path": path, "size": len(data), "sha256": hashlib.sha256(data).hexdigest()})
+            # In chunks: writestr compresses a member in one call, whose buffers cost ~5x its size.
+            digest = hashlib.sha256()
+            with archive.open(path, "w") as member:
+                view = memoryview(data)
+                for offset in range(0, len(data), CHUNK):
+                    chunk = view[offset : offset + CHUNK]
+                    member.write(chunk)
+                    digest.update(chunk)
+            entries.append({"path": path, "size": len(data), "sha256": digest.hexdigest()})
 
         def step() -> None:
             nonlocal done
@@ -278,7 +303,7 @@ def build_zip(plan: PackagePlan, progress: Progress | None = None) -> tuple[byte
         }
         archive.writestr(MANIFEST, _json_bytes(manifest))
     step()
-    return buffer.getvalue(), manifest
+    return manifest
 
 
 def _safe(key: str) -> str:
@@ -313,11 +338,24 @@ def _seal(data_key: bytes, content: bytes, package: EvidencePackage) -> bytes:
     )
 
 
-def _store(*, package: EvidencePackage, content: bytes, manifest: dict[str, Any]) -> None:
+def _digest(spool: IO[bytes]) -> tuple[int, str]:
+    """Size and SHA-256 of the spooled ZIP, read back in chunks."""
+    spool.seek(0)
+    digest, size = hashlib.sha256(), 0
+    while chunk := spool.read(1024 * 1024):
+        digest.update(chunk)
+        size += len(chunk)
+    return size, digest.hexdigest()
+
+
+def _store(*, package: EvidencePackage, spool: IO[bytes], manifest: dict[str, Any]) -> None:
+    size, sha256 = _digest(spool)
     org_key, data_key = keys.active_key(actor=system_principal(package.organization))
-    name = default_storage.save(
-        _storage_name(package.organization_id), ContentFile(_seal(data_key, content, package))
-    )
+    spool.seek(0)
+    # The vault seals one AES-GCM message: the whole ZIP is read here (the one remaining memory bound).
+    sealed = _seal(data_key, spool.read(), package)
+    name = default_storage.save(_storage_name(package.organization_id), ContentFile(sealed))
+    del sealed
     try:
         with transaction.atomic():
             head = manifest["audit_chain_head"]
@@ -325,8 +363,8 @@ def _store(*, package: EvidencePackage, content: bytes, manifest: dict[str, Any]
                 status=PackageStatus.DONE,
                 storage_name=name,
                 data_key=org_key,
-                size_bytes=len(content),
-                sha256=hashlib.sha256(content).hexdigest(),
+                size_bytes=size,
+                sha256=sha256,
                 files=len(manifest["files"]),
                 chain_head_seq=head["seq"],
                 chain_head_hash=head["hash"],
@@ -339,7 +377,7 @@ def _store(*, package: EvidencePackage, content: bytes, manifest: dict[str, Any]
                 action="evidence_package.built",
                 target=package,
                 changes={"period": package.period.name, "files": len(manifest["files"]),
-                         "sha256": hashlib.sha256(content).hexdigest(), "chain_head_seq": head["seq"]},
+                         "sha256": sha256, "chain_head_seq": head["seq"]},
             )  # fmt: skip
     except BaseException:
         default_storage.delete(name)

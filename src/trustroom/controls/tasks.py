@@ -1,4 +1,5 @@
-"""Background jobs of the controls app: run the checks that are due (each slot once)."""
+"""Background jobs of the controls app: run the checks that are due (each slot once), build evidence
+packages, and sweep the packages a crashed worker or a lost task left behind."""
 
 from __future__ import annotations
 
@@ -29,3 +30,12 @@ def build_evidence_package(package_id: int, organization_id: int) -> str:
     if organization is None:
         return "skipped"
     return run_package_job(organization=organization, package_id=package_id)
+
+
+@shared_task(name="trustroom.controls.tasks.sweep_evidence_packages")
+def sweep_evidence_packages() -> dict[str, int]:
+    """Every 10 minutes: stale running packages fail, lost queued ones are enqueued again (once)."""
+    from trustroom.controls.evidence_sweep import sweep_stale_packages
+
+    result = sweep_stale_packages()
+    return {"failed": len(result.failed), "requeued": len(result.requeued)}

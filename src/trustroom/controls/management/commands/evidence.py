@@ -1,14 +1,16 @@
 """`trustroom evidence verify PACKAGE [--org SLUG]` and `trustroom evidence export --org SLUG --period NAME
---output FILE`.
+--output FILE` and `trustroom evidence sweep [--running-after MINUTES] [--queued-after MINUTES]`.
 
 verify exits 0 when the package is intact (and, with --org, its recorded audit chain head is in this
 installation's chain, which verifies up to it), 1 when any problem was found, 2 for an unknown
 organization or an unreadable file. export exits 0 with the package written, 1 when the export failed.
+sweep settles packages left running or queued (as the periodic job does) and exits 0.
 """
 
 from __future__ import annotations
 
 import sys
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +20,7 @@ from tqdm import tqdm
 from trustroom.audit.verify import verify_chain_to
 from trustroom.controls import evidence_package
 from trustroom.controls.audit_models import AuditPeriod, EvidencePackage, PackageStatus
+from trustroom.controls.evidence_sweep import QUEUED_AFTER, RUNNING_AFTER, sweep_stale_packages
 from trustroom.controls.package_verify import PackageReport, verify_package
 from trustroom.tenancy.models import Organization
 from trustroom.tenancy.principal import system_principal
@@ -49,12 +52,42 @@ class Command(BaseCommand):
         export.add_argument("--period", metavar="NAME", required=True, help="The audit period's name.")
         export.add_argument("--output", metavar="FILE", required=True, help="Where to write the ZIP.")
         export.add_argument("--no-progress", action="store_true", help="No progress bar on stderr.")
+        sweep = subcommands.add_parser("sweep", help="Settle packages left running or queued.")
+        sweep.add_argument(
+            "--running-after",
+            metavar="MINUTES",
+            type=int,
+            default=int(RUNNING_AFTER.total_seconds() // 60),
+            help="Fail a running package without progress for this long (default: %(default)s).",
+        )
+        sweep.add_argument(
+            "--queued-after",
+            metavar="MINUTES",
+            type=int,
+            default=int(QUEUED_AFTER.total_seconds() // 60),
+            help="Queue again (once) a package waiting this long (default: %(default)s).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["subcommand"] == "verify":
             self.verify(options["package"], options.get("org"))
+        elif options["subcommand"] == "sweep":
+            self.sweep(options)
         else:
             self.export(options)
+
+    def sweep(self, options: dict[str, Any]) -> None:
+        if options["running_after"] < 1 or options["queued_after"] < 1:
+            raise CommandError(
+                "--running-after and --queued-after must be at least 1 minute.", returncode=EXIT_USAGE
+            )
+        result = sweep_stale_packages(
+            running_after=timedelta(minutes=options["running_after"]),
+            queued_after=timedelta(minutes=options["queued_after"]),
+        )
+        self.stdout.write(
+            f"Stale evidence packages: failed {len(result.failed)}, queued again {len(result.requeued)}"
+        )
 
     def _organization(self, slug: str) -> Organization:
         organization = organization_by_slug(slug)
