@@ -14,7 +14,8 @@ from django.utils import timezone
 from tests.controls.audit_factories import auditor, link, make_period, pdf_evidence, soc2_control
 from tests.controls.factories import make_residency_check
 from tests.factories import member
-from tests.identity.factories import api_token, bearer
+from tests.identity.factories import api_token, bearer, grant_support, staff_user
+from tests.tenancy.factories import signed_in
 from trustroom.controls import services
 from trustroom.controls.models import CheckRun
 from trustroom.tenancy.models import Role
@@ -131,6 +132,17 @@ def test_an_audit_token_is_not_an_assigned_auditor_and_reads_nothing(
     assert bearer(audit_token).get(f"{API}evidence/{world['in_window'].pk}/").status_code == 404
     _read, read_token = api_token(org_a, owner_a, scope="read")
     assert world["iso_only"].pk in listed(bearer(read_token), "controls/")
+
+
+def test_read_only_support_acts_as_an_unassigned_auditor_and_reads_nothing(
+    org_a: Any, owner_a: Any, world: dict[str, Any]
+) -> None:
+    reader, admin = staff_user(), staff_user(email="admin-support@platform.test")
+    grant_support(org_a, owner_a, reader, scope="read")
+    grant_support(org_a, owner_a, admin, scope="admin")
+    assert listed(signed_in(reader), "controls/") == set()
+    assert signed_in(reader).get(f"{PAGES}{world['control'].pk}/").status_code == 404
+    assert listed(signed_in(admin), "controls/") == {world["control"].pk, world["iso_only"].pk}
 
 
 def test_owners_and_editors_read_everything(actor: Any, owner_a: Any, world: dict[str, Any]) -> None:
