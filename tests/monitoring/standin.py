@@ -91,6 +91,7 @@ class Received:
     raw: bytes
     status: int
     problems: list[str] = field(default_factory=list)
+    client_port: int = 0  # which connection it came on (the stand-in keeps connections alive)
 
     @property
     def json(self) -> Any:
@@ -159,6 +160,8 @@ class StandIn:
         standin = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep-alive, as the real services speak
+
             def log_message(self, format: str, *args: Any) -> None:  # quiet
                 pass
 
@@ -209,7 +212,14 @@ class StandIn:
                     else:
                         status, headers, body, content_type = 200, {}, b"ok", "text/plain"
                     standin.received.append(
-                        Received(self.path, dict(self.headers.items()), raw, status, problems)
+                        Received(
+                            self.path,
+                            dict(self.headers.items()),
+                            raw,
+                            status,
+                            problems,
+                            client_port=self.client_address[1],
+                        )
                     )
                 self._send(status, body, headers, content_type)
 

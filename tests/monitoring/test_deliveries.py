@@ -4,6 +4,7 @@ resolve events with the same dedup_key, and never sent twice."""
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from typing import Any
 
@@ -27,7 +28,7 @@ from tests.monitoring.routing_factories import (
     rule,
     slack,
 )
-from tests.monitoring.standin import Scripted, StandIn
+from tests.monitoring.standin import SLACK_PATH, Scripted, StandIn
 from trustroom.audit.models import AuditEvent
 from trustroom.monitoring import deliveries as delivery_service
 from trustroom.monitoring import notifiers, payloads, services
@@ -440,3 +441,63 @@ def test_suppressing_an_alert_resolves_its_page_and_says_so_in_slack(
     assert trigger["dedup_key"] == resolve["dedup_key"]
     assert [one.json["text"].split(" by ")[0] for one in standin.slack][1] == "Alert suppressed"
     assert {one.status for one in deliveries(org_a)} == {"delivered"}
+
+
+def test_a_refusal_keeps_what_the_receiver_said(
+    org_a: Any, owner_a: Any, source: Any, paged: Any, standin: StandIn
+) -> None:
+    said = {
+        "status": "invalid event",
+        "message": "Event object is invalid",
+        "errors": ["'payload.summary' is missing or blank"],
+    }
+    standin.answer(Scripted(400, body=json.dumps(said).encode()))
+    intake(org_a, owner_a, source, generic_alert())
+    send_due(org_a)
+    [delivery] = deliveries(org_a)
+    assert delivery.status == "failed"
+    assert delivery.last_error == (
+        "HTTP 400 from 127.0.0.1 (not retried): invalid event; Event object is invalid; "
+        "'payload.summary' is missing or blank"
+    )
+
+
+def test_a_slack_refusal_is_kept_without_the_webhook_secret(
+    org_a: Any, owner_a: Any, source: Any, standin: StandIn
+) -> None:
+    rule(org_a, owner_a, slack(org_a, owner_a, standin.slack_url))
+    standin.answer(Scripted(404, body=f"no_service\r\n(for {SLACK_PATH})".encode()))
+    intake(org_a, owner_a, source, generic_alert())
+    send_due(org_a)
+    [delivery] = deliveries(org_a)
+    assert delivery.last_error == "HTTP 404 from 127.0.0.1 (not retried): no_service (for …)"
+    assert "slack-secret-path" not in delivery.last_error
+
+
+def test_a_long_answer_is_read_and_kept_only_in_part(
+    org_a: Any, owner_a: Any, source: Any, paged: Any, standin: StandIn
+) -> None:
+    standin.answer(Scripted(503, body=b"x" * 100_000))
+    intake(org_a, owner_a, source, generic_alert())
+    send_due(org_a)
+    [delivery] = deliveries(org_a)
+    assert delivery.status == "pending"  # 503 is retried
+    assert delivery.last_error.startswith("HTTP 503 from 127.0.0.1: xxx")
+    assert len(delivery.last_error) <= 300
+
+
+def test_consecutive_deliveries_reuse_one_connection(
+    org_a: Any, owner_a: Any, source: Any, paged: Any, standin: StandIn
+) -> None:
+    for index in range(3):
+        intake(org_a, owner_a, source, generic_alert(type=f"reuse/{index}"))
+    send_due(org_a)
+    assert [one.status for one in standin.pagerduty] == [202, 202, 202]
+    assert len({one.client_port for one in standin.pagerduty}) == 1
+
+
+def test_receiver_said_is_one_bounded_line() -> None:
+    assert notifiers.receiver_said(b"bad\x00\x1b[31m\nthing") == "bad [31m thing"
+    assert notifiers.receiver_said(b'{"errors": []}') == '{"errors": []}'
+    assert len(notifiers.receiver_said(b"y" * 5000)) == notifiers.MAX_ANSWER_SHOWN
+    assert notifiers.receiver_said(b"\xff\xfe oops") == "�� oops"

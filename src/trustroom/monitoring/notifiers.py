@@ -8,14 +8,21 @@
 Outcome rules, the same for every HTTP notifier: 2xx delivered; 429, 5xx, timeouts and connection errors
 are retried later (honouring Retry-After); any other answer is a permanent failure. Redirects are not
 followed (a webhook host could otherwise send us anywhere). Error texts never contain the target URL,
-which for Slack is itself the secret.
+which for Slack is itself the secret. A refusal keeps a short excerpt of what the receiver said
+(PagerDuty's `message` and `errors`, Slack's error word), so the deliveries page tells why.
+
+Each worker thread keeps one HTTP session, so consecutive deliveries to the same host reuse the
+connection (and its TLS handshake) instead of opening a new one per message; it keeps no cookies.
 """
 
 from __future__ import annotations
 
+import json
 import re
+import threading
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
+from http.cookiejar import DefaultCookiePolicy
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -30,6 +37,8 @@ CONNECT_TIMEOUT = 5
 READ_TIMEOUT = 10
 MAX_RECIPIENTS = 20
 MAX_URL = 500
+MAX_ANSWER_READ = 4096  # bytes of a refusal's body we read; a receiver cannot make us buffer more
+MAX_ANSWER_SHOWN = 200  # characters of it kept in the error
 ROUTING_KEY = re.compile(r"^[A-Za-z0-9]{32}$")
 
 
@@ -125,30 +134,75 @@ def _retry_after(value: str | None) -> float | None:
     return max(0.0, (when - timezone.now()).total_seconds())
 
 
-def classify(status_code: int, headers: Any, *, host: str) -> Outcome:
+def classify(status_code: int, headers: Any, *, host: str, said: str = "") -> Outcome:
     if 200 <= status_code < 300:
         return Outcome(delivered=True, retry=False, status_code=status_code)
     error = f"HTTP {status_code} from {host}"
+    suffix = f": {said}" if said else ""
     if status_code == 429 or status_code >= 500:
         return Outcome(
             delivered=False,
             retry=True,
             status_code=status_code,
-            error=error,
+            error=error + suffix,
             retry_after=_retry_after(headers.get("Retry-After")),
         )
-    return Outcome(delivered=False, retry=False, status_code=status_code, error=f"{error} (not retried)")
+    return Outcome(
+        delivered=False, retry=False, status_code=status_code, error=f"{error} (not retried){suffix}"
+    )
+
+
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]+")
+
+
+def receiver_said(raw: bytes, *, hidden: str = "") -> str:
+    """A one-line excerpt of a refusal's body: PagerDuty's message and errors, else the text itself."""
+    text = raw.decode("utf-8", errors="replace")
+    try:
+        answer = json.loads(text)
+    except ValueError:
+        answer = None
+    if isinstance(answer, dict):
+        parts = [str(answer.get(name)) for name in ("status", "message") if answer.get(name)]
+        errors = answer.get("errors")
+        if isinstance(errors, list):
+            parts.extend(str(one) for one in errors)
+        text = "; ".join(parts) if parts else text
+    if hidden and hidden != "/":
+        text = text.replace(hidden, "…")  # never echo a Slack webhook's secret path
+    text = _CONTROL_CHARACTERS.sub(" ", text).strip()
+    return text if len(text) <= MAX_ANSWER_SHOWN else text[: MAX_ANSWER_SHOWN - 1] + "…"
+
+
+_local = threading.local()
+
+
+def _session() -> requests.Session:
+    session: requests.Session | None = getattr(_local, "session", None)
+    if session is None:
+        session = requests.Session()
+        session.cookies.set_policy(DefaultCookiePolicy(allowed_domains=[]))  # accept none, send none
+        session.headers["User-Agent"] = "Trustroom alert routing"
+        _local.session = session
+    return session
+
+
+def _read_bounded(response: requests.Response) -> bytes:
+    """The body, up to MAX_ANSWER_READ bytes; read to the end (when short) so the connection is reused."""
+    body = b""
+    for chunk in response.iter_content(chunk_size=1024):
+        body += chunk
+        if len(body) >= MAX_ANSWER_READ:
+            break  # closing an unread response drops that one connection, which is fine
+    return body[:MAX_ANSWER_READ]
 
 
 def _post_json(url: str, body: dict[str, Any]) -> Outcome:
-    host = (urlsplit(url).hostname or "the receiver").lower()
+    parts = urlsplit(url)
+    host = (parts.hostname or "the receiver").lower()
     try:
-        response = requests.post(
-            url,
-            json=body,
-            timeout=(CONNECT_TIMEOUT, READ_TIMEOUT),
-            allow_redirects=False,
-            headers={"User-Agent": "Trustroom alert routing"},
+        response = _session().post(
+            url, json=body, timeout=(CONNECT_TIMEOUT, READ_TIMEOUT), allow_redirects=False, stream=True
         )
     except requests.Timeout as error:
         return Outcome(delivered=False, retry=True, error=f"timed out ({type(error).__name__}) at {host}")
@@ -158,7 +212,12 @@ def _post_json(url: str, body: dict[str, Any]) -> Outcome:
             delivered=False, retry=True, error=f"could not connect ({type(error).__name__}) to {host}"
         )
     try:
-        return classify(response.status_code, response.headers, host=host)
+        try:
+            raw = _read_bounded(response)
+        except (requests.RequestException, OSError):
+            raw = b""
+        said = "" if 200 <= response.status_code < 300 else receiver_said(raw, hidden=parts.path)
+        return classify(response.status_code, response.headers, host=host, said=said)
     finally:
         response.close()
 
