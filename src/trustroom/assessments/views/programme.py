@@ -28,10 +28,10 @@ from trustroom.assessments.state import safe_to_host, vapt_schedule
 from trustroom.assessments.views import sla
 from trustroom.assessments.views.page import AssessmentsPage
 from trustroom.tenancy import policies
-from trustroom.tenancy.forms import add_service_errors
 from trustroom.tenancy.views import status_for
 from trustroom.trustcenter.attestations import is_published, published_attestations
 from trustroom.trustcenter.models import SafeToHostPublication
+from trustroom.web.forms import save_form
 
 SCOPE_LABELS = dict(ScopeArea.choices)
 
@@ -62,17 +62,17 @@ class VendorFormView(AssessmentsPage):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         vendor = self.get_object_or_404(Vendor) if "pk" in kwargs else None
         form = VendorForm(request.POST)
-        if form.is_valid():
-            try:
-                if vendor is None:
-                    vendor = services.create_vendor(actor=self.principal, **form.cleaned_data)
-                else:
-                    services.update_vendor(actor=self.principal, vendor=vendor, **form.cleaned_data)
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, f"The vendor {vendor.name} was saved.")
-                return redirect("assessments:vendor-list", org_slug=self.organization.slug)
+
+        def save(data: dict[str, Any]) -> Vendor:
+            if vendor is None:
+                return services.create_vendor(actor=self.principal, **data)
+            services.update_vendor(actor=self.principal, vendor=vendor, **data)
+            return vendor
+
+        if saved := save_form(form, save):
+            vendor = saved.value
+            messages.success(request, f"The vendor {vendor.name} was saved.")
+            return redirect("assessments:vendor-list", org_slug=self.organization.slug)
         return self.render_form(form, vendor)
 
     def render_form(self, form: VendorForm, vendor: Vendor | None) -> HttpResponse:
@@ -118,21 +118,19 @@ class ApplicationFormView(AssessmentsPage):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         application = self.get_object_or_404(Application) if "pk" in kwargs else None
         form = ApplicationForm(request.POST)
-        if form.is_valid():
-            try:
-                if application is None:
-                    application = services.create_application(actor=self.principal, **form.cleaned_data)
-                else:
-                    services.update_application(
-                        actor=self.principal, application=application, **form.cleaned_data
-                    )
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, f"The application {application.name} was saved.")
-                return redirect(
-                    "assessments:application-detail", org_slug=self.organization.slug, pk=application.pk
-                )
+
+        def save(data: dict[str, Any]) -> Application:
+            if application is None:
+                return services.create_application(actor=self.principal, **data)
+            services.update_application(actor=self.principal, application=application, **data)
+            return application
+
+        if saved := save_form(form, save):
+            application = saved.value
+            messages.success(request, f"The application {application.name} was saved.")
+            return redirect(
+                "assessments:application-detail", org_slug=self.organization.slug, pk=application.pk
+            )
         return self.render_form(form, application)
 
     def render_form(self, form: ApplicationForm, application: Application | None) -> HttpResponse:
@@ -236,20 +234,19 @@ class EngagementFormView(AssessmentsPage):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         engagement = self.get_engagement() if "pk" in kwargs else None
         form = EngagementForm(request.POST, editing=engagement is not None)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                if engagement is None:
-                    engagement = services.create_engagement(actor=self.principal, **data)
-                else:
-                    services.update_engagement(actor=self.principal, engagement=engagement, **data)
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, f"The engagement {engagement.name} was saved.")
-                return redirect(
-                    "assessments:engagement-detail", org_slug=self.organization.slug, pk=engagement.pk
-                )
+
+        def save(data: dict[str, Any]) -> Engagement:
+            if engagement is None:
+                return services.create_engagement(actor=self.principal, **data)
+            services.update_engagement(actor=self.principal, engagement=engagement, **data)
+            return engagement
+
+        if saved := save_form(form, save):
+            engagement = saved.value
+            messages.success(request, f"The engagement {engagement.name} was saved.")
+            return redirect(
+                "assessments:engagement-detail", org_slug=self.organization.slug, pk=engagement.pk
+            )
         return self.render_form(form, engagement)
 
     def render_form(self, form: EngagementForm, engagement: Engagement | None) -> HttpResponse:
@@ -303,18 +300,16 @@ class EngagementCompleteView(EngagementDetailView):
         engagement = self.get_object_or_404(Engagement)
         policies.check(self.principal, "change", engagement)
         form = EngagementCompleteForm(request.POST)
-        if form.is_valid():
-            try:
-                services.complete_engagement(
-                    actor=self.principal, engagement=engagement, window_end=form.cleaned_data["window_end"]
-                )
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, f"The engagement {engagement.name} is completed.")
-                return redirect(
-                    "assessments:engagement-detail", org_slug=self.organization.slug, pk=engagement.pk
-                )
+        if save_form(
+            form,
+            lambda data: services.complete_engagement(
+                actor=self.principal, engagement=engagement, window_end=data["window_end"]
+            ),
+        ):
+            messages.success(request, f"The engagement {engagement.name} is completed.")
+            return redirect(
+                "assessments:engagement-detail", org_slug=self.organization.slug, pk=engagement.pk
+            )
         engagement.refresh_from_db()
         return self.render_page(engagement, complete_form=form)
 
