@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -28,12 +29,34 @@ from trustroom.assessments.state import safe_to_host, vapt_schedule
 from trustroom.assessments.views import sla
 from trustroom.assessments.views.page import AssessmentsPage
 from trustroom.tenancy import policies
+from trustroom.tenancy.principal import Principal
 from trustroom.tenancy.views import status_for
 from trustroom.trustcenter.attestations import is_published, published_attestations
 from trustroom.trustcenter.models import SafeToHostPublication
 from trustroom.web.forms import save_form
 
 SCOPE_LABELS = dict(ScopeArea.choices)
+
+_Record = TypeVar("_Record", Vendor, Application, Engagement)
+
+
+def _create_or_update(
+    actor: Principal,
+    record: _Record | None,
+    create: Callable[..., _Record],
+    update: Callable[..., object],
+    name: str,
+) -> Callable[[dict[str, Any]], _Record]:
+    """The service call of a form that creates a record (no `record`) or edits it (passed as `name`)."""
+
+    def save(data: dict[str, Any]) -> _Record:
+        if record is None:
+            return create(actor=actor, **data)
+        update(actor=actor, **{name: record}, **data)
+        return record
+
+    return save
+
 
 # --- Vendors ------------------------------------------------------------------------------------------
 
@@ -62,13 +85,9 @@ class VendorFormView(AssessmentsPage):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         vendor = self.get_object_or_404(Vendor) if "pk" in kwargs else None
         form = VendorForm(request.POST)
-
-        def save(data: dict[str, Any]) -> Vendor:
-            if vendor is None:
-                return services.create_vendor(actor=self.principal, **data)
-            services.update_vendor(actor=self.principal, vendor=vendor, **data)
-            return vendor
-
+        save = _create_or_update(
+            self.principal, vendor, services.create_vendor, services.update_vendor, "vendor"
+        )
         if saved := save_form(form, save):
             vendor = saved.value
             messages.success(request, f"The vendor {vendor.name} was saved.")
@@ -118,13 +137,13 @@ class ApplicationFormView(AssessmentsPage):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         application = self.get_object_or_404(Application) if "pk" in kwargs else None
         form = ApplicationForm(request.POST)
-
-        def save(data: dict[str, Any]) -> Application:
-            if application is None:
-                return services.create_application(actor=self.principal, **data)
-            services.update_application(actor=self.principal, application=application, **data)
-            return application
-
+        save = _create_or_update(
+            self.principal,
+            application,
+            services.create_application,
+            services.update_application,
+            "application",
+        )
         if saved := save_form(form, save):
             application = saved.value
             messages.success(request, f"The application {application.name} was saved.")
@@ -234,13 +253,9 @@ class EngagementFormView(AssessmentsPage):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         engagement = self.get_engagement() if "pk" in kwargs else None
         form = EngagementForm(request.POST, editing=engagement is not None)
-
-        def save(data: dict[str, Any]) -> Engagement:
-            if engagement is None:
-                return services.create_engagement(actor=self.principal, **data)
-            services.update_engagement(actor=self.principal, engagement=engagement, **data)
-            return engagement
-
+        save = _create_or_update(
+            self.principal, engagement, services.create_engagement, services.update_engagement, "engagement"
+        )
         if saved := save_form(form, save):
             engagement = saved.value
             messages.success(request, f"The engagement {engagement.name} was saved.")
