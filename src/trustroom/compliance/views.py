@@ -29,8 +29,8 @@ from trustroom.compliance.models import (
 )
 from trustroom.compliance.state import CertificationState
 from trustroom.tenancy import policies
-from trustroom.tenancy.forms import add_service_errors
 from trustroom.tenancy.views import OrgPageView, status_for
+from trustroom.web.forms import save_form
 
 STATUS_BADGE = {
     ComplianceStatus.COMPLIANT: "active",
@@ -105,16 +105,10 @@ class StatementCreateView(CompliancePage):
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         form = StatementForm(request.POST, organization=self.organization)
-        if form.is_valid():
-            try:
-                statement = services.create_statement(actor=self.principal, **form.cleaned_data)
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, f"The statement for {statement.framework} was saved.")
-                return redirect(
-                    "compliance:statement-detail", org_slug=self.organization.slug, pk=statement.pk
-                )
+        if saved := save_form(form, lambda data: services.create_statement(actor=self.principal, **data)):
+            statement = saved.value
+            messages.success(request, f"The statement for {statement.framework} was saved.")
+            return redirect("compliance:statement-detail", org_slug=self.organization.slug, pk=statement.pk)
         return self.render_form(form)
 
     def render_form(self, form: StatementForm) -> HttpResponse:
@@ -153,16 +147,11 @@ class StatementEditView(CompliancePage):
         statement = self.get_statement()
         policies.check(self.principal, "change", statement)
         form = StatementForm(request.POST, organization=self.organization)
-        if form.is_valid():
-            try:
-                services.update_statement(actor=self.principal, statement=statement, **form.cleaned_data)
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, f"The statement for {statement.framework} was saved.")
-                return redirect(
-                    "compliance:statement-detail", org_slug=self.organization.slug, pk=statement.pk
-                )
+        if save_form(
+            form, lambda data: services.update_statement(actor=self.principal, statement=statement, **data)
+        ):
+            messages.success(request, f"The statement for {statement.framework} was saved.")
+            return redirect("compliance:statement-detail", org_slug=self.organization.slug, pk=statement.pk)
         return self.render_form(form, statement)
 
     def render_form(self, form: StatementForm, statement: ComplianceStatement) -> HttpResponse:
@@ -207,14 +196,12 @@ class FrameworksView(CompliancePage):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         policies.check(self.principal, "add", Framework)
         form = CustomFrameworkForm(request.POST)
-        if form.is_valid():
-            try:
-                framework = services.create_custom_framework(actor=self.principal, **form.cleaned_data)
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, f"The framework {framework} was added.")
-                return redirect("compliance:frameworks", org_slug=self.organization.slug)
+        if saved := save_form(
+            form, lambda data: services.create_custom_framework(actor=self.principal, **data)
+        ):
+            framework = saved.value
+            messages.success(request, f"The framework {framework} was added.")
+            return redirect("compliance:frameworks", org_slug=self.organization.slug)
         return self.render_page(form)
 
     def render_page(self, form: CustomFrameworkForm) -> HttpResponse:
@@ -262,16 +249,10 @@ class CertificationCreateView(CompliancePage):
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         form = CertificationForm(request.POST, organization=self.organization)
-        if form.is_valid():
-            try:
-                cert = services.create_certification(actor=self.principal, **form.cleaned_data)
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, f"{cert.title} was saved.")
-                return redirect(
-                    "compliance:certification-detail", org_slug=self.organization.slug, pk=cert.pk
-                )
+        if saved := save_form(form, lambda data: services.create_certification(actor=self.principal, **data)):
+            cert = saved.value
+            messages.success(request, f"{cert.title} was saved.")
+            return redirect("compliance:certification-detail", org_slug=self.organization.slug, pk=cert.pk)
         return self.render_form(form)
 
     def render_form(self, form: CertificationForm) -> HttpResponse:
@@ -327,16 +308,11 @@ class CertificationEditView(CompliancePage):
         cert = self.get_certification()
         policies.check(self.principal, "change", cert)
         form = CertificationForm(request.POST, organization=self.organization)
-        if form.is_valid():
-            try:
-                services.update_certification(actor=self.principal, certification=cert, **form.cleaned_data)
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, f"{cert.title} was saved.")
-                return redirect(
-                    "compliance:certification-detail", org_slug=self.organization.slug, pk=cert.pk
-                )
+        if save_form(
+            form, lambda data: services.update_certification(actor=self.principal, certification=cert, **data)
+        ):
+            messages.success(request, f"{cert.title} was saved.")
+            return redirect("compliance:certification-detail", org_slug=self.organization.slug, pk=cert.pk)
         return self.render_form(form, cert)
 
     def render_form(self, form: CertificationForm, cert: Certification) -> HttpResponse:
@@ -371,18 +347,14 @@ class CertificationSupersedeView(CertificationDetailView):
         cert = self.get_certification()
         policies.check(self.principal, "change", cert)
         form = SupersedeForm(request.POST, certification=cert)
-        if form.is_valid():
-            try:
-                services.supersede_certification(
-                    actor=self.principal, certification=cert, superseded_by=form.cleaned_data["superseded_by"]
-                )
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, f"{cert.title} is now marked as superseded.")
-                return redirect(
-                    "compliance:certification-detail", org_slug=self.organization.slug, pk=cert.pk
-                )
+        if save_form(
+            form,
+            lambda data: services.supersede_certification(
+                actor=self.principal, certification=cert, superseded_by=data["superseded_by"]
+            ),
+        ):
+            messages.success(request, f"{cert.title} is now marked as superseded.")
+            return redirect("compliance:certification-detail", org_slug=self.organization.slug, pk=cert.pk)
         return self.render_page(cert, supersede_form=form, status=400)
 
 
@@ -396,23 +368,20 @@ class CertificationDocumentView(CertificationDetailView):
         cert = self.get_certification()
         policies.check(self.principal, "change", cert)
         form = DocumentUploadForm(request.POST, request.FILES)
-        if form.is_valid():
-            upload = form.cleaned_data["file"]
-            try:
-                services.attach_document(
-                    actor=self.principal,
-                    certification=cert,
-                    content=upload.read(),
-                    filename=upload.name or "document.pdf",
-                    title=form.cleaned_data["title"],
-                )
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, f"The document of {cert.title} was stored encrypted and attached.")
-                return redirect(
-                    "compliance:certification-detail", org_slug=self.organization.slug, pk=cert.pk
-                )
+
+        def attach(data: dict[str, Any]) -> None:
+            upload = data["file"]
+            services.attach_document(
+                actor=self.principal,
+                certification=cert,
+                content=upload.read(),
+                filename=upload.name or "document.pdf",
+                title=data["title"],
+            )
+
+        if save_form(form, attach):
+            messages.success(request, f"The document of {cert.title} was stored encrypted and attached.")
+            return redirect("compliance:certification-detail", org_slug=self.organization.slug, pk=cert.pk)
         return self.render_page(cert, upload_form=form, status=400)
 
 

@@ -10,7 +10,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import path
@@ -31,6 +30,7 @@ from trustroom.tenancy import policies
 from trustroom.tenancy.selectors import members_of
 from trustroom.tenancy.views import OrgPageView
 from trustroom.web.exports import attachment
+from trustroom.web.pagination import filtered_page
 
 PAGE_SIZE = 50
 
@@ -89,14 +89,10 @@ class IncidentListView(OrgPageView):
     model = Incident
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        page = Paginator(reports.filtered_incidents(request.GET), PAGE_SIZE).get_page(request.GET.get("page"))
-        query = request.GET.copy()
-        query.pop("page", None)
+        listing = filtered_page(request, reports.filtered_incidents(request.GET), PAGE_SIZE)
         context = {
-            "page_obj": page,
-            "incidents": page.object_list,
-            "filters": request.GET,
-            "query": query.urlencode(),
+            **listing,
+            "incidents": listing["page_obj"].object_list,
             "severities": IncidentSeverity.choices,
             "statuses": IncidentStatus.choices,
             "can_open": self.allows("add", Incident),

@@ -10,7 +10,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import path
@@ -20,6 +19,7 @@ from trustroom.monitoring import deliveries, routing_selectors, routing_services
 from trustroom.monitoring.models import Severity, SourceKind
 from trustroom.monitoring.routing_models import Delivery, DeliveryStatus, Notifier, NotifierKind, RoutingRule
 from trustroom.tenancy.views import OrgPageView
+from trustroom.web.pagination import filtered_page
 
 PAGE_SIZE = 50
 UNSET = routing_services.UNSET
@@ -172,14 +172,10 @@ class DeliveriesView(OrgPageView):
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         found = routing_selectors.filtered_deliveries(request.GET)
-        page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
-        query = request.GET.copy()
-        query.pop("page", None)
+        listing = filtered_page(request, found, PAGE_SIZE)
         context = {
-            "page_obj": page,
-            "deliveries": page.object_list,
-            "filters": request.GET,
-            "query": query.urlencode(),
+            **listing,
+            "deliveries": listing["page_obj"].object_list,
             "statuses": DeliveryStatus.choices,
             "counts": routing_selectors.status_counts(),
             "can_retry": self.allows("change", Delivery),

@@ -7,7 +7,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import path
@@ -16,6 +15,7 @@ from trustroom.monitoring import routing_views, selectors, services
 from trustroom.monitoring.models import Alert, AlertSource, AlertStatus, Severity, SourceKind
 from trustroom.tenancy import policies
 from trustroom.tenancy.views import OrgPageView
+from trustroom.web.pagination import filtered_page
 
 PAGE_SIZE = 50
 
@@ -24,14 +24,10 @@ class AlertListView(OrgPageView):
     model = Alert
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        page = Paginator(selectors.filtered_alerts(request.GET), PAGE_SIZE).get_page(request.GET.get("page"))
-        query = request.GET.copy()
-        query.pop("page", None)
+        listing = filtered_page(request, selectors.filtered_alerts(request.GET), PAGE_SIZE)
         context = {
-            "page_obj": page,
-            "alerts": page.object_list,
-            "filters": request.GET,
-            "query": query.urlencode(),
+            **listing,
+            "alerts": listing["page_obj"].object_list,
             "severities": Severity.choices,
             "statuses": AlertStatus.choices,
             "sources": selectors.sources(),

@@ -16,56 +16,33 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from dateutil.rrule import MONTHLY, YEARLY, rrule, rrulestr
+from dateutil.rrule import MONTHLY, YEARLY, rrule
 from django.utils import timezone
 
+from trustroom import recurrence
 from trustroom.resilience.models import OPEN_STATUSES
 
 DUE_SOON = dt.timedelta(days=7)
-FORBIDDEN_PARTS = {
-    "COUNT": "A drill cadence repeats without end: remove COUNT.",
-    "UNTIL": "A drill cadence repeats without end: remove UNTIL.",
-    "DTSTART": "Leave DTSTART out: drills are scheduled from the last drill (or the plan's creation).",
-}
-TOO_FREQUENT = {"SECONDLY", "MINUTELY", "HOURLY"}
+CADENCE = recurrence.Cadence(
+    subject="drill cadence",
+    example="FREQ=MONTHLY;INTERVAL=2",
+    finest="DAILY",
+    at_most="Drills are scheduled",
+    start="drills are scheduled from the last drill (or the plan's creation).",
+)
 
 
 def utc_today(now: dt.datetime | None = None) -> dt.date:
     return (now or timezone.now()).astimezone(dt.UTC).date()
 
 
-def _parts(rule: str) -> dict[str, str]:
-    parts: dict[str, str] = {}
-    for item in rule.split(";"):
-        name, _, value = item.partition("=")
-        parts[name.strip().upper()] = value.strip().upper()
-    return parts
-
-
-def rule_error(rule: str) -> str | None:
+def rule_error(rule: object) -> str | None:
     """Why `rule` is not a usable drill cadence (None when it is)."""
-    rule = (rule or "").strip()
-    if not rule:
-        return "Give the drill cadence as an RFC 5545 rule, e.g. FREQ=MONTHLY;INTERVAL=2."
-    if rule.upper().startswith("RRULE:") or "\n" in rule:
-        return "Give only the rule's parts, e.g. FREQ=MONTHLY;INTERVAL=2 (no RRULE: prefix, one line)."
-    parts = _parts(rule)
-    for name, message in FORBIDDEN_PARTS.items():
-        if name in parts:
-            return message
-    if parts.get("FREQ") in TOO_FREQUENT:
-        return "Drills are scheduled at most daily: use FREQ=DAILY, WEEKLY, MONTHLY or YEARLY."
-    try:
-        parsed = rrulestr(rule, dtstart=dt.datetime(2000, 1, 1, tzinfo=dt.UTC))
-    except (ValueError, TypeError, KeyError, IndexError) as error:
-        return f"Not a valid RFC 5545 rule ({error}). Example: FREQ=MONTHLY;INTERVAL=2."
-    if not isinstance(parsed, rrule) or parsed.after(dt.datetime(2000, 1, 1, tzinfo=dt.UTC)) is None:
-        return "The rule never repeats; give one that does, e.g. FREQ=MONTHLY;INTERVAL=2."
-    return None
+    return recurrence.rule_error(rule, CADENCE)
 
 
 def _schedule(rule: str, anchor: dt.datetime) -> rrule:
-    parts = _parts(rule)
+    parts = recurrence.rule_parts(rule)
     plain = not any(name.startswith("BY") for name in parts)
     freq = parts.get("FREQ")
     if plain and freq in ("MONTHLY", "YEARLY") and anchor.day > 28:
@@ -80,9 +57,7 @@ def _schedule(rule: str, anchor: dt.datetime) -> rrule:
             bysetpos=1,
             bymonth=anchor.month if freq == "YEARLY" else None,
         )
-    parsed = rrulestr(rule, dtstart=anchor)
-    assert isinstance(parsed, rrule)  # noqa: S101 - a validated rule is one rrule
-    return parsed
+    return recurrence.parse(rule, anchor)
 
 
 def next_due(rule: str, anchor: dt.datetime) -> dt.datetime | None:

@@ -17,7 +17,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from trustroom.tenancy import policies
-from trustroom.tenancy.forms import add_service_errors
 from trustroom.tenancy.views import OrgPageView, status_for
 from trustroom.trustcenter import selectors, services
 from trustroom.trustcenter.forms import (
@@ -38,6 +37,7 @@ from trustroom.trustcenter.models import (
     TermsAcceptance,
     TrustCenterSettings,
 )
+from trustroom.web.forms import save_form
 
 
 class TrustCenterPage(OrgPageView):
@@ -80,14 +80,9 @@ class SettingsView(TrustCenterPage):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         policies.check(self.principal, "change", TrustCenterSettings)
         form = SettingsForm(request.POST)
-        if form.is_valid():
-            try:
-                services.update_settings(actor=self.principal, **form.cleaned_data)
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, "The trust center settings were saved.")
-                return self.back("settings")
+        if save_form(form, lambda data: services.update_settings(actor=self.principal, **data)):
+            messages.success(request, "The trust center settings were saved.")
+            return self.back("settings")
         return self.render_page(form)
 
     def render_page(self, form: SettingsForm) -> HttpResponse:
@@ -113,16 +108,12 @@ class TermsView(TrustCenterPage):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         policies.check(self.principal, "add", ConfidentialityTerms)
         form = TermsForm(request.POST)
-        if form.is_valid():
-            try:
-                terms = services.publish_terms(actor=self.principal, **form.cleaned_data)
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(
-                    request, f"Version {terms.version} is published; every visitor must accept it again."
-                )
-                return self.back("terms")
+        if saved := save_form(form, lambda data: services.publish_terms(actor=self.principal, **data)):
+            terms = saved.value
+            messages.success(
+                request, f"Version {terms.version} is published; every visitor must accept it again."
+            )
+            return self.back("terms")
         return self.render_page(form)
 
     def render_page(self, form: TermsForm) -> HttpResponse:
@@ -314,16 +305,12 @@ class CustomersView(TrustCenterPage):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         policies.check(self.principal, "add", CustomerAccount)
         form = CustomerAccountForm(request.POST, items=selectors.gated_items())
-        if form.is_valid():
-            try:
-                account = services.create_customer_account(
-                    actor=self.principal, **_account_kwargs(form.cleaned_data)
-                )
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, f"Customer account {account.name} was created.")
-                return self.back("customer", pk=account.pk)
+        if saved := save_form(
+            form, lambda data: services.create_customer_account(actor=self.principal, **_account_kwargs(data))
+        ):
+            account = saved.value
+            messages.success(request, f"Customer account {account.name} was created.")
+            return self.back("customer", pk=account.pk)
         return self.render_page(form)
 
     def render_page(self, form: CustomerAccountForm) -> HttpResponse:
@@ -361,16 +348,14 @@ class CustomerView(TrustCenterPage):
         account = self.get_account()
         policies.check(self.principal, "change", account)
         form = CustomerAccountForm(request.POST, items=selectors.gated_items())
-        if form.is_valid():
-            try:
-                services.update_customer_account(
-                    actor=self.principal, account=account, **_account_kwargs(form.cleaned_data)
-                )
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, f"Customer account {account.name} was saved.")
-                return self.back("customer", pk=account.pk)
+        if save_form(
+            form,
+            lambda data: services.update_customer_account(
+                actor=self.principal, account=account, **_account_kwargs(data)
+            ),
+        ):
+            messages.success(request, f"Customer account {account.name} was saved.")
+            return self.back("customer", pk=account.pk)
         return self.render_page(account, form)
 
     def render_page(
@@ -399,16 +384,12 @@ class AddContactView(CustomerView):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         account = self.get_account()
         form = ContactForm(request.POST)
-        if form.is_valid():
-            try:
-                contact = services.add_customer_contact(
-                    actor=self.principal, account=account, **form.cleaned_data
-                )
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, f"{contact.email} was added to {account.name}.")
-                return self.back("customer", pk=account.pk)
+        if saved := save_form(
+            form, lambda data: services.add_customer_contact(actor=self.principal, account=account, **data)
+        ):
+            contact = saved.value
+            messages.success(request, f"{contact.email} was added to {account.name}.")
+            return self.back("customer", pk=account.pk)
         account_form = CustomerAccountForm(
             initial={"name": account.name, "email_domains": account.email_domains},
             items=selectors.gated_items(),

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
+from typing import TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -397,56 +398,63 @@ def engagement_delete_blockers(engagement: Engagement) -> list[str]:
     return reasons
 
 
-def _locked(model: type[Vendor] | type[Application] | type[Engagement], pk: int) -> None:
-    """Hold the row while checking, so a record added meanwhile cannot slip past the checks."""
-    model.objects.select_for_update().filter(pk=pk).exists()
+_Deletable = TypeVar("_Deletable", Vendor, Application, Engagement)
 
 
-@transaction.atomic
-def delete_vendor(*, actor: Principal, vendor: Vendor) -> None:
-    policies.check(actor, "delete", vendor)
-    _locked(Vendor, vendor.pk)
-    _refuse_if(vendor_delete_blockers(vendor))
-    record_event(
-        actor=actor,
-        action="vendor.delete",
-        target=vendor,
-        changes={"name": vendor.name, "accreditation": vendor.accreditation},
-    )
-    vendor.delete()
+def _delete(
+    *,
+    actor: Principal,
+    record: _Deletable,
+    action: str,
+    blockers: Callable[[_Deletable], list[str]],
+    changes: Callable[[], dict[str, object]],
+) -> None:
+    """Delete `record` unless something still depends on it: its row held while checking (so a record
+    added meanwhile cannot slip past the checks), audit-logged, then the trust center refreshed.
+    `blockers` and `changes` are read once the row is held."""
+    policies.check(actor, "delete", record)
+    type(record).objects.select_for_update().filter(pk=record.pk).exists()
+    _refuse_if(blockers(record))
+    record_event(actor=actor, action=action, target=record, changes=changes())
+    record.delete()
     _invalidate_trust_center()
 
 
 @transaction.atomic
-def delete_application(*, actor: Principal, application: Application) -> None:
-    policies.check(actor, "delete", application)
-    _locked(Application, application.pk)
-    _refuse_if(application_delete_blockers(application))
-    record_event(
+def delete_vendor(*, actor: Principal, vendor: Vendor) -> None:
+    _delete(
         actor=actor,
+        record=vendor,
+        action="vendor.delete",
+        blockers=vendor_delete_blockers,
+        changes=lambda: {"name": vendor.name, "accreditation": vendor.accreditation},
+    )
+
+
+@transaction.atomic
+def delete_application(*, actor: Principal, application: Application) -> None:
+    _delete(
+        actor=actor,
+        record=application,
         action="application.delete",
-        target=application,
-        changes={
+        blockers=application_delete_blockers,
+        changes=lambda: {
             "name": application.name,
             "criticality": application.criticality,
             "test_cadence": application.test_cadence,
         },
     )
-    application.delete()
-    _invalidate_trust_center()
 
 
 @transaction.atomic
 def delete_engagement(*, actor: Principal, engagement: Engagement) -> None:
     """The report documents stay in the vault; only the engagement's links to them go."""
-    policies.check(actor, "delete", engagement)
-    _locked(Engagement, engagement.pk)
-    _refuse_if(engagement_delete_blockers(engagement))
-    record_event(
+    _delete(
         actor=actor,
+        record=engagement,
         action="engagement.delete",
-        target=engagement,
-        changes={
+        blockers=engagement_delete_blockers,
+        changes=lambda: {
             "name": engagement.name,
             "vendor": engagement.vendor.name,
             "application": engagement.application.name,
@@ -455,5 +463,3 @@ def delete_engagement(*, actor: Principal, engagement: Engagement) -> None:
             "report_documents": list(engagement.report_documents.values_list("pk", flat=True)),
         },
     )
-    engagement.delete()
-    _invalidate_trust_center()

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -28,12 +29,34 @@ from trustroom.assessments.state import safe_to_host, vapt_schedule
 from trustroom.assessments.views import sla
 from trustroom.assessments.views.page import AssessmentsPage
 from trustroom.tenancy import policies
-from trustroom.tenancy.forms import add_service_errors
+from trustroom.tenancy.principal import Principal
 from trustroom.tenancy.views import status_for
 from trustroom.trustcenter.attestations import is_published, published_attestations
 from trustroom.trustcenter.models import SafeToHostPublication
+from trustroom.web.forms import save_form
 
 SCOPE_LABELS = dict(ScopeArea.choices)
+
+_Record = TypeVar("_Record", Vendor, Application, Engagement)
+
+
+def _create_or_update(
+    actor: Principal,
+    record: _Record | None,
+    create: Callable[..., _Record],
+    update: Callable[..., object],
+    name: str,
+) -> Callable[[dict[str, Any]], _Record]:
+    """The service call of a form that creates a record (no `record`) or edits it (passed as `name`)."""
+
+    def save(data: dict[str, Any]) -> _Record:
+        if record is None:
+            return create(actor=actor, **data)
+        update(actor=actor, **{name: record}, **data)
+        return record
+
+    return save
+
 
 # --- Vendors ------------------------------------------------------------------------------------------
 
@@ -62,17 +85,13 @@ class VendorFormView(AssessmentsPage):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         vendor = self.get_object_or_404(Vendor) if "pk" in kwargs else None
         form = VendorForm(request.POST)
-        if form.is_valid():
-            try:
-                if vendor is None:
-                    vendor = services.create_vendor(actor=self.principal, **form.cleaned_data)
-                else:
-                    services.update_vendor(actor=self.principal, vendor=vendor, **form.cleaned_data)
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, f"The vendor {vendor.name} was saved.")
-                return redirect("assessments:vendor-list", org_slug=self.organization.slug)
+        save = _create_or_update(
+            self.principal, vendor, services.create_vendor, services.update_vendor, "vendor"
+        )
+        if saved := save_form(form, save):
+            vendor = saved.value
+            messages.success(request, f"The vendor {vendor.name} was saved.")
+            return redirect("assessments:vendor-list", org_slug=self.organization.slug)
         return self.render_form(form, vendor)
 
     def render_form(self, form: VendorForm, vendor: Vendor | None) -> HttpResponse:
@@ -118,21 +137,19 @@ class ApplicationFormView(AssessmentsPage):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         application = self.get_object_or_404(Application) if "pk" in kwargs else None
         form = ApplicationForm(request.POST)
-        if form.is_valid():
-            try:
-                if application is None:
-                    application = services.create_application(actor=self.principal, **form.cleaned_data)
-                else:
-                    services.update_application(
-                        actor=self.principal, application=application, **form.cleaned_data
-                    )
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, f"The application {application.name} was saved.")
-                return redirect(
-                    "assessments:application-detail", org_slug=self.organization.slug, pk=application.pk
-                )
+        save = _create_or_update(
+            self.principal,
+            application,
+            services.create_application,
+            services.update_application,
+            "application",
+        )
+        if saved := save_form(form, save):
+            application = saved.value
+            messages.success(request, f"The application {application.name} was saved.")
+            return redirect(
+                "assessments:application-detail", org_slug=self.organization.slug, pk=application.pk
+            )
         return self.render_form(form, application)
 
     def render_form(self, form: ApplicationForm, application: Application | None) -> HttpResponse:
@@ -236,20 +253,15 @@ class EngagementFormView(AssessmentsPage):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         engagement = self.get_engagement() if "pk" in kwargs else None
         form = EngagementForm(request.POST, editing=engagement is not None)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                if engagement is None:
-                    engagement = services.create_engagement(actor=self.principal, **data)
-                else:
-                    services.update_engagement(actor=self.principal, engagement=engagement, **data)
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, f"The engagement {engagement.name} was saved.")
-                return redirect(
-                    "assessments:engagement-detail", org_slug=self.organization.slug, pk=engagement.pk
-                )
+        save = _create_or_update(
+            self.principal, engagement, services.create_engagement, services.update_engagement, "engagement"
+        )
+        if saved := save_form(form, save):
+            engagement = saved.value
+            messages.success(request, f"The engagement {engagement.name} was saved.")
+            return redirect(
+                "assessments:engagement-detail", org_slug=self.organization.slug, pk=engagement.pk
+            )
         return self.render_form(form, engagement)
 
     def render_form(self, form: EngagementForm, engagement: Engagement | None) -> HttpResponse:
@@ -303,18 +315,16 @@ class EngagementCompleteView(EngagementDetailView):
         engagement = self.get_object_or_404(Engagement)
         policies.check(self.principal, "change", engagement)
         form = EngagementCompleteForm(request.POST)
-        if form.is_valid():
-            try:
-                services.complete_engagement(
-                    actor=self.principal, engagement=engagement, window_end=form.cleaned_data["window_end"]
-                )
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, f"The engagement {engagement.name} is completed.")
-                return redirect(
-                    "assessments:engagement-detail", org_slug=self.organization.slug, pk=engagement.pk
-                )
+        if save_form(
+            form,
+            lambda data: services.complete_engagement(
+                actor=self.principal, engagement=engagement, window_end=data["window_end"]
+            ),
+        ):
+            messages.success(request, f"The engagement {engagement.name} is completed.")
+            return redirect(
+                "assessments:engagement-detail", org_slug=self.organization.slug, pk=engagement.pk
+            )
         engagement.refresh_from_db()
         return self.render_page(engagement, complete_form=form)
 

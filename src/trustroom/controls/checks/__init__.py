@@ -124,3 +124,19 @@ def outcome_of(resources: list[Resource], *, empty: str) -> tuple[str, str]:
     if failed:
         return "fail", f"{failed} of {len(resources)} did not pass."
     return "pass", f"All {len(resources)} passed."
+
+
+def result_of(resources: list[Resource], *, empty: str) -> CheckResult:
+    """The result of a check that judges each resource: see `outcome_of`."""
+    outcome, summary = outcome_of(resources, empty=empty)
+    return CheckResult(outcome=outcome, summary=summary, resources=resources)
+
+
+def no_parameters(label: str) -> Callable[[Any], dict[str, Any]]:
+    """The `clean` of a kind that takes no parameters: refuses any, naming the check by `label`."""
+
+    def clean(parameters: Any) -> dict[str, Any]:
+        parameters_object(parameters, set(), label)
+        return {}
+
+    return clean

@@ -15,9 +15,9 @@ from trustroom.controls.checks import (
     CheckResult,
     Resource,
     RunContext,
-    outcome_of,
     parameters_object,
     register,
+    result_of,
     whole_days,
 )
 from trustroom.tenancy.models import Organization
@@ -72,8 +72,7 @@ def run(organization: Organization, parameters: dict[str, Any], context: RunCont
                 reason="none closed yet",
             ),
         )
-    outcome, summary = outcome_of(resources, empty="No access review is recorded.")
-    return CheckResult(outcome=outcome, summary=summary, resources=resources)
+    return result_of(resources, empty="No access review is recorded.")
 
 
 KIND = register(

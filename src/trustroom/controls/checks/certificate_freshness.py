@@ -17,9 +17,9 @@ from trustroom.controls.checks import (
     CheckResult,
     Resource,
     RunContext,
-    outcome_of,
     parameters_object,
     register,
+    result_of,
 )
 from trustroom.tenancy.models import Organization
 
@@ -49,8 +49,7 @@ def run(organization: Organization, parameters: dict[str, Any], context: RunCont
                 reason=f"{state.replace('_', ' ')}, valid until {cert.valid_until:%Y-%m-%d}",
             )
         )
-    outcome, summary = outcome_of(resources, empty="No certification or report is recorded.")
-    return CheckResult(outcome=outcome, summary=summary, resources=resources)
+    return result_of(resources, empty="No certification or report is recorded.")
 
 
 KIND = register(

@@ -12,17 +12,12 @@ from trustroom.controls.checks import (
     CheckResult,
     Resource,
     RunContext,
-    outcome_of,
-    parameters_object,
+    no_parameters,
     register,
+    result_of,
 )
 from trustroom.resilience import selectors as resilience
 from trustroom.tenancy.models import Organization
-
-
-def clean(parameters: Any) -> dict[str, Any]:
-    parameters_object(parameters, set(), "drill recency")
-    return {}
 
 
 def run(organization: Organization, parameters: dict[str, Any], context: RunContext) -> CheckResult:
@@ -41,15 +36,14 @@ def run(organization: Organization, parameters: dict[str, Any], context: RunCont
                 reason=f"{last}; {'overdue, ' if state.overdue else ''}{due}",
             )
         )
-    outcome, summary = outcome_of(resources, empty="No DR plan is recorded.")
-    return CheckResult(outcome=outcome, summary=summary, resources=resources)
+    return result_of(resources, empty="No DR plan is recorded.")
 
 
 KIND = register(
     CheckKind(
         key="drill_recency",
         label="DR drill recency",
-        clean=clean,
+        clean=no_parameters("drill recency"),
         run=run,
         description="Every DR plan's failover drill is within its cadence.",
     )

@@ -15,15 +15,10 @@ from trustroom.controls.checks import (
     CheckResult,
     Resource,
     RunContext,
-    parameters_object,
+    no_parameters,
     register,
 )
 from trustroom.tenancy.models import Organization
-
-
-def clean(parameters: Any) -> dict[str, Any]:
-    parameters_object(parameters, set(), "findings past SLA")
-    return {}
 
 
 def run(organization: Organization, parameters: dict[str, Any], context: RunContext) -> CheckResult:
@@ -51,7 +46,7 @@ KIND = register(
     CheckKind(
         key="findings_past_sla",
         label="Findings past SLA",
-        clean=clean,
+        clean=no_parameters("findings past SLA"),
         run=run,
         description="No unresolved VAPT finding is past its SLA deadline.",
     )

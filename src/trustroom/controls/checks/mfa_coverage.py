@@ -14,9 +14,9 @@ from trustroom.controls.checks import (
     CheckResult,
     Resource,
     RunContext,
-    outcome_of,
     parameters_object,
     register,
+    result_of,
 )
 from trustroom.identity.selectors import has_mfa
 from trustroom.tenancy.models import Organization, Role
@@ -49,8 +49,7 @@ def run(organization: Organization, parameters: dict[str, Any], context: RunCont
                 + ("second factor enrolled" if enrolled else "no second factor"),
             )
         )
-    outcome, summary = outcome_of(resources, empty="No member to evaluate.")
-    return CheckResult(outcome=outcome, summary=summary, resources=resources)
+    return result_of(resources, empty="No member to evaluate.")
 
 
 KIND = register(
