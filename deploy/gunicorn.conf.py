@@ -1,4 +1,6 @@
-"""gunicorn, the alternative web server: `gunicorn -c /etc/trustroom/gunicorn.conf.py trustroom.wsgi:application`.
+"""gunicorn, the alternative web server.
+
+    gunicorn -c /etc/trustroom/gunicorn.conf.py trustroom.wsgi:application
 
 granian (deploy/granian.env) is the recommended server; use this file where gunicorn is the house
 standard. To switch, change ExecStart in trustroom-web.service (see docs/deploy.md).

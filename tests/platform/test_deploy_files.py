@@ -117,9 +117,7 @@ def test_each_systemd_unit_is_hardened_and_runs_an_existing_command(name: str) -
 def commented_exec_starts(path: Path) -> list[str]:
     """Alternatives shown in comments (`# ExecStart=...`), checked like the live line."""
     return [
-        line.split("=", 1)[1]
-        for line in path.read_text().splitlines()
-        if line.startswith("# ExecStart=")
+        line.split("=", 1)[1] for line in path.read_text().splitlines() if line.startswith("# ExecStart=")
     ]
 
 
@@ -129,7 +127,10 @@ def test_the_web_unit_serves_the_wsgi_application_with_granian_or_gunicorn() -> 
         "/etc/trustroom/trustroom.env",
         "/etc/trustroom/granian.env",
     ]
-    commands = [shlex.split(unit(path)["Service"]["ExecStart"]), *map(shlex.split, commented_exec_starts(path))]
+    commands = [
+        shlex.split(unit(path)["Service"]["ExecStart"]),
+        *map(shlex.split, commented_exec_starts(path)),
+    ]
     assert [Path(argv[0]).name for argv in commands] == ["granian", "gunicorn"]
     for argv in commands:
         module, _, attribute = argv[-1].partition(":")
@@ -185,7 +186,9 @@ def test_the_gunicorn_config_sets_only_gunicorn_settings() -> None:
 
 
 def upstream_address() -> str:
-    servers = [args[0] for name, args in nginx_directives(NGINX_CONF.read_text()) if name == "server" and args]
+    servers = [
+        args[0] for name, args in nginx_directives(NGINX_CONF.read_text()) if name == "server" and args
+    ]
     assert len(servers) == 1
     return servers[0]
 
@@ -218,7 +221,9 @@ def test_nginx_redirects_http_to_https_and_serves_tls_1_2_or_later_with_hsts() -
     assert values_of(tls, "listen") == [["443", "ssl"], ["[::]:443", "ssl"]]
     assert values_of(tls, "ssl_protocols") == [["TLSv1.2", "TLSv1.3"]]
     ciphers = values_of(tls, "ssl_ciphers")[0][0].split(":")
-    assert all(cipher.startswith("ECDHE-") and ("GCM" in cipher or "CHACHA20" in cipher) for cipher in ciphers)
+    assert all(
+        cipher.startswith("ECDHE-") and ("GCM" in cipher or "CHACHA20" in cipher) for cipher in ciphers
+    )
     [hsts] = [args for args in values_of(tls, "add_header") if args[0] == "Strict-Transport-Security"]
     assert hsts[2] == "always"
     fields = dict(part.strip().partition("=")[::2] for part in hsts[1].split(";"))

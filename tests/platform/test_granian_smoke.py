@@ -45,7 +45,7 @@ def base_env(data_dir: Path) -> dict[str, str]:
 
 
 def trustroom(env: dict[str, str], *args: str) -> subprocess.Popen[str]:
-    return subprocess.Popen(  # noqa: S603  (our own venv's console script)
+    return subprocess.Popen(
         [str(BIN / "trustroom"), *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
 
@@ -75,7 +75,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
     granian_env = {**production, **env_file(GRANIAN_ENV), "GRANIAN_PORT": str(port), "GRANIAN_WORKERS": "1"}
     log = data_dir / "granian.log"
     with log.open("wb") as output:
-        process = subprocess.Popen(  # noqa: S603  (our own venv's granian)
+        process = subprocess.Popen(
             [str(BIN / "granian"), "trustroom.wsgi:application"],
             env=granian_env,
             cwd=data_dir,

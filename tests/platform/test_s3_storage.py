@@ -54,7 +54,10 @@ def bucket(s3_endpoint: str, settings: Any) -> Iterator[Any]:
         "querystring_auth": True,
         "file_overwrite": False,
     }
-    storages = {**settings.STORAGES, "default": {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": s3_options}}
+    storages = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": s3_options},
+    }
     with override_settings(STORAGES=storages):
         yield BucketView(client, name)
 
