@@ -1,10 +1,12 @@
-"""Servers the tests start on loopback: a free port, and moto's AWS stand-in in server mode."""
+"""Servers the tests start on loopback: a free port, moto's AWS stand-in in server mode, stopping."""
 
 from __future__ import annotations
 
 import socket
+import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 
 def free_port() -> int:
@@ -25,3 +27,13 @@ def moto_server() -> Iterator[str]:
         yield f"http://127.0.0.1:{port}"
     finally:
         server.stop()
+
+
+def stop(process: subprocess.Popen[Any], *, grace: float = 5) -> None:
+    """Ask a server process to stop (SIGTERM); kill it if it has not after `grace` seconds."""
+    process.terminate()
+    try:
+        process.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=5)

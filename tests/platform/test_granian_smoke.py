@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from tests.loopback import free_port
+from tests.loopback import free_port, stop
 from tests.platform.deploy_files import GRANIAN_ENV, env_file
 
 BIN = Path(sys.executable).parent
@@ -86,12 +86,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
         wait_until_listening(process, port, log)
         yield port
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
+        stop(process, grace=15)
 
 
 def wait_until_listening(process: subprocess.Popen[bytes], port: int, log: Path) -> None:
