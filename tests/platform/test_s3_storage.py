@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -18,6 +19,7 @@ from django.test import override_settings
 from tests.controls.audit_factories import built_package, make_period, pdf_evidence, soc2_control
 from tests.factories import principal_for
 from tests.loopback import moto_server
+from trustroom.assessments.imports import storage as import_storage
 from trustroom.controls import evidence_package
 from trustroom.tenancy.principal import Principal
 from trustroom.tenancy.scope import org_scope
@@ -132,3 +134,28 @@ def test_the_vault_sweep_lists_the_bucket_and_removes_only_orphans(
 
     assert report.checked == 2 and report.removed == [orphan]
     assert bucket.keys() == [document.storage_name]
+
+
+def test_a_queued_scanner_report_round_trips_through_the_bucket_in_segments(bucket: BucketView) -> None:
+    # 2.5 MiB: three sealed segments of at most 1 MiB, written and read back through S3.
+    report = (PLANTED.encode() + b"\n") * (5 * 1024 * 1024 // 2 // (len(PLANTED) + 1))
+    key = crypto.new_data_key()
+    stored = import_storage.store_encrypted(
+        (report[i : i + 300_000] for i in range(0, len(report), 300_000)),
+        key=key,
+        organization_id=7,
+        uid="import-1",
+        max_bytes=len(report),
+    )
+    assert bucket.keys() == [stored.storage_name] and stored.storage_name.startswith("imports/7/")
+    assert PLANTED.encode() not in bucket.read(stored.storage_name)
+
+    path = Path(
+        import_storage.decrypt_to_tempfile(stored.storage_name, key=key, organization_id=7, uid="import-1")
+    )
+    try:
+        assert path.read_bytes() == report
+    finally:
+        path.unlink()
+    import_storage.remove_stored(stored.storage_name)
+    assert bucket.keys() == []
