@@ -218,7 +218,7 @@ def test_nginx_redirects_http_to_https_and_serves_tls_1_2_or_later_with_hsts() -
     assert ["301", "https://$host$request_uri"] in values_of(plain, "return")
     assert values_of(plain, "proxy_pass") == []  # nothing is served over plain HTTP
 
-    assert values_of(tls, "listen") == [["443", "ssl"], ["[::]:443", "ssl"]]
+    assert values_of(tls, "listen") == [["443", "ssl", "http2"], ["[::]:443", "ssl", "http2"]]
     assert values_of(tls, "ssl_protocols") == [["TLSv1.2", "TLSv1.3"]]
     ciphers = values_of(tls, "ssl_ciphers")[0][0].split(":")
     assert all(
