@@ -10,6 +10,7 @@ import os
 import runpy
 import secrets
 import shlex
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -253,3 +254,19 @@ def test_nginx_accepts_the_largest_upload_the_application_does_and_not_much_more
     assert largest < int(limit[:-1]) <= largest + 16
     for timeout in ("proxy_read_timeout", "proxy_connect_timeout", "client_body_timeout"):
         assert values_of(tls, timeout), f"nginx: set {timeout}"
+
+
+@pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="systemd-analyze is not installed")
+def test_systemd_accepts_every_unit(tmp_path: Path) -> None:
+    """`systemd-analyze verify` knows every key and value (it only warns, on stderr, about the others)
+    and finds each ExecStart command, here in this virtualenv instead of /opt/trustroom/venv."""
+    for path in UNITS.values():
+        (tmp_path / path.name).write_text(path.read_text().replace("/opt/trustroom/venv/bin/", f"{BIN}/"))
+    result = subprocess.run(
+        ["systemd-analyze", "verify", *sorted(str(p) for p in tmp_path.glob("*.service"))],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0 and not result.stderr.strip(), result.stdout + result.stderr
