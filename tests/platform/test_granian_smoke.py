@@ -25,8 +25,8 @@ from tests.platform.deploy_files import GRANIAN_ENV, env_file
 
 BIN = Path(sys.executable).parent
 HOST = "trust.example.com"
-STARTUP_SECONDS = 30  # granian itself starts in about a second; this bounds a loaded machine
-STEP_SECONDS = 240  # each trustroom command (migrations on a fresh SQLite file are the slow one)
+STARTUP_SECONDS = 60  # granian itself starts in about a second; this bounds a loaded machine
+STEP_SECONDS = 600  # each trustroom command (migrating a fresh SQLite file takes 30 s on an idle machine)
 
 pytestmark = [
     pytest.mark.slow,
@@ -44,15 +44,17 @@ def base_env(data_dir: Path) -> dict[str, str]:
     return env
 
 
-def trustroom(env: dict[str, str], *args: str) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [str(BIN / "trustroom"), *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+def trustroom(env: dict[str, str], *args: str) -> None:
+    # subprocess.run kills the command when it overruns, so nothing is left behind.
+    result = subprocess.run(
+        [str(BIN / "trustroom"), *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=STEP_SECONDS,
+        check=False,
     )
-
-
-def succeeded(process: subprocess.Popen[str]) -> None:
-    output, _ = process.communicate(timeout=STEP_SECONDS)
-    assert process.returncode == 0, f"{' '.join(map(str, process.args))}: {output}"  # type: ignore[arg-type]
+    assert result.returncode == 0, f"trustroom {' '.join(args)}: {result.stdout}{result.stderr}"
 
 
 @pytest.fixture(scope="module")
@@ -67,10 +69,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
         "TRUSTROOM_BEHIND_TLS_PROXY": "true",
         "TRUSTROOM_TRUSTED_PROXIES": "1",
     }
-    collectstatic = trustroom(production, "collectstatic", "--noinput")  # meanwhile (no database)
-    succeeded(trustroom(development, "migrate", "--noinput"))
-    succeeded(trustroom(development, "demo"))
-    succeeded(collectstatic)
+    trustroom(development, "migrate", "--noinput")
+    trustroom(development, "demo")
+    trustroom(production, "collectstatic", "--noinput")
     port = free_port()
     granian_env = {**production, **env_file(GRANIAN_ENV), "GRANIAN_PORT": str(port), "GRANIAN_WORKERS": "1"}
     log = data_dir / "granian.log"
