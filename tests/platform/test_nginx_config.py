@@ -6,17 +6,13 @@ is skipped elsewhere; tests/platform/test_deploy_files.py checks the same file's
 
 from __future__ import annotations
 
-import datetime as dt
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 
+from tests.identity.sso.saml_idp import make_key_and_certificate
 from tests.platform.deploy_files import NGINX_CONF
 
 NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
@@ -25,32 +21,8 @@ LIVE = "/etc/letsencrypt/live/trust.example.com"
 pytestmark = pytest.mark.skipif(NGINX is None, reason="nginx is not installed (apt-get install nginx-light)")
 
 
-def self_signed(directory: Path) -> tuple[Path, Path]:
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "trust.example.com")])
-    now = dt.datetime.now(dt.UTC)
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now)
-        .not_valid_after(now + dt.timedelta(days=1))
-        .sign(key, hashes.SHA256())
-    )
-    cert_path, key_path = directory / "fullchain.pem", directory / "privkey.pem"
-    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-        )
-    )
-    return cert_path, key_path
-
-
 def test_nginx_accepts_the_sample_site(tmp_path: Path) -> None:
-    cert, key = self_signed(tmp_path)
+    key, cert = make_key_and_certificate(tmp_path, "trust.example.com")
     site = NGINX_CONF.read_text()
     assert f"{LIVE}/fullchain.pem" in site and f"{LIVE}/privkey.pem" in site
     site = site.replace(f"{LIVE}/fullchain.pem", str(cert)).replace(f"{LIVE}/privkey.pem", str(key))
