@@ -178,7 +178,12 @@ TRUSTROOM_AWS_ACCESS_KEY_ID = env_str("TRUSTROOM_AWS_ACCESS_KEY_ID")
 TRUSTROOM_AWS_SECRET_ACCESS_KEY = env_str("TRUSTROOM_AWS_SECRET_ACCESS_KEY")
 TRUSTROOM_CONTROLS_SNAPSHOT_MAX_BYTES = env_int("TRUSTROOM_CONTROLS_SNAPSHOT_MAX_BYTES", 5 * 1024 * 1024)
 CELERY_TASK_EAGER_PROPAGATES = True
+# A task is acknowledged after it ran, not when a worker took it: a worker killed mid-task (OOM, deploy,
+# power) leaves it in Redis to be delivered again, and each worker process holds one task at a time so
+# a crash strands no prefetched backlog. Tasks are written to be safe to run twice.
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 # Periodic jobs (run `celery -A trustroom beat` next to the worker). Each is safe to run twice.
@@ -424,6 +429,9 @@ if PRODUCTION:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("TRUSTROOM_HSTS_INCLUDE_SUBDOMAINS", True)
     SECURE_HSTS_PRELOAD = env_bool("TRUSTROOM_HSTS_PRELOAD", True)
     if env_bool("TRUSTROOM_BEHIND_TLS_PROXY", False):
+        # The proxy (deploy/nginx/trustroom.conf) sets X-Forwarded-Proto itself, overwriting any the
+        # client sent; without a proxy that does, leave this off. The Host header is passed through
+        # unchanged, so X-Forwarded-Host is never trusted (USE_X_FORWARDED_HOST stays False).
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # --- E-mail -------------------------------------------------------------------------------------------

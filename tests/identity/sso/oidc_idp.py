@@ -39,6 +39,8 @@ import requests
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
+from tests.loopback import stop
+
 IDP_DIR = Path(__file__).resolve().parents[2] / "idp" / "oidc"
 TENANTS = ("a", "b")
 DEFAULT_SCOPE = "openid email profile"
@@ -371,12 +373,7 @@ def running_oidc_idp(workdir: Path) -> Iterator[OidcIdp]:
     finally:
         if process.stdin is not None:
             process.stdin.close()
-        process.terminate()
-        try:
-            process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
+        stop(process)
 
 
 @pytest.fixture(scope="session")
