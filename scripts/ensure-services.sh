@@ -68,6 +68,18 @@ if ! command -v xmlsec1 >/dev/null 2>&1; then
   fi
 fi
 
+# --- nginx, whose `nginx -t` checks the sample site of deploy/nginx (the package's own server is stopped) --
+if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then
+  echo "Installing Debian's nginx-light to check the sample configuration..."
+  if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = "0" ]; then
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light) >/tmp/trustroom-apt-nginx.log 2>&1 \
+      || echo "apt-get install nginx-light failed: the nginx -t test will be skipped" >&2
+    (service nginx stop || /usr/sbin/nginx -s stop) >/dev/null 2>&1 || true
+  else
+    echo "nginx is not installed: the nginx -t test of deploy/nginx will be skipped" >&2
+  fi
+fi
+
 # --- PostgreSQL -------------------------------------------------------------------------------------------
 pg_up() { pg_isready -q -h "$PG_HOST" -p "$PG_PORT" 2>/dev/null; }
 if ! command -v psql >/dev/null 2>&1; then
