@@ -86,8 +86,6 @@ def missing_node_ids(node_ids: list[str]) -> list[str]:
     return missing
 
 
-
-
 def load_rows() -> list[Row]:
     return matrix_rows(MATRIX.read_text(encoding="utf-8"))
 

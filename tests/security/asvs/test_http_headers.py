@@ -66,7 +66,9 @@ def test_no_cross_origin_access_is_granted(owner_a: Any, org_a: Any) -> None:
 def test_a_cross_site_form_post_without_the_csrf_token_is_refused(owner_a: Any, org_a: Any) -> None:
     client = Client(enforce_csrf_checks=True)
     client.force_login(owner_a)
-    response = client.post(f"/o/{org_a.slug}/settings/", {"name": "Hijacked"}, HTTP_ORIGIN="https://evil.example")
+    response = client.post(
+        f"/o/{org_a.slug}/settings/", {"name": "Hijacked"}, HTTP_ORIGIN="https://evil.example"
+    )
     assert response.status_code == 403
     org_a.refresh_from_db()
     assert org_a.name != "Hijacked"

@@ -34,7 +34,11 @@ PROBE = (
     "import json, django; from django.conf import settings as s; django.setup(); "
     f"print(json.dumps({{n: getattr(s, n, None) for n in {NAMES!r}}}))"
 )
-PRODUCTION = {"TRUSTROOM_ENV": "production", "SECRET_KEY": "production-like-secret-" + "9f3Kq0vX7mZ2pL5sR8tW1yB4nC6eH" * 2, "ALLOWED_HOSTS": "trust.example.com"}
+PRODUCTION = {
+    "TRUSTROOM_ENV": "production",
+    "SECRET_KEY": "production-like-secret-" + "9f3Kq0vX7mZ2pL5sR8tW1yB4nC6eH" * 2,
+    "ALLOWED_HOSTS": "trust.example.com",
+}
 
 
 def run(tmp_path: Path, code: str, **env: str) -> subprocess.CompletedProcess[str]:

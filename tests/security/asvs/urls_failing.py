@@ -3,7 +3,8 @@
 from django.http import HttpRequest, HttpResponse
 from django.urls import path
 
-from trustroom.urls import handler404, handler500, urlpatterns as real_urlpatterns
+from trustroom.urls import handler404, handler500
+from trustroom.urls import urlpatterns as real_urlpatterns
 
 SECRET_IN_THE_EXCEPTION = "postgres://trustroom:hunter2@db.internal/trustroom"
 
