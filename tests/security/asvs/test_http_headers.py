@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -114,8 +115,32 @@ def test_source_control_metadata_and_directories_are_not_served(owner_a: Any) ->
         assert member.get(path).status_code == 404, path
 
 
+def test_sign_in_never_redirects_to_another_site(org_a: Any, owner_a: Any) -> None:
+    for target in ("https://evil.example/", "//evil.example/", "/\\evil.example/", "javascript:alert(1)"):
+        client = Client()
+        response = client.post(
+            f"/accounts/login/?next={target}", {"login": owner_a.email, "password": TEST_PASSWORD}
+        )
+        assert response.status_code == 302, target
+        assert response["Location"].startswith("/") and not response["Location"].startswith("//"), target
+        assert "evil" not in response["Location"] and "javascript" not in response["Location"], target
+
+
+def test_pages_load_no_third_party_scripts_styles_or_trackers(owner_a: Any, org_a: Any) -> None:
+    for name, response in sample_responses(owner_a, org_a).items():
+        html = response.content.decode()
+        for pattern in (
+            r"<script[^>]+src=\"(?:https?:)?//",
+            r"<link[^>]+href=\"(?:https?:)?//",
+            r"<img[^>]+src=\"(?:https?:)?//",
+        ):
+            assert not re.search(pattern, html), (name, pattern)
+
+
 @pytest.mark.urls("tests.security.asvs.urls_failing")
-def test_an_unexpected_error_answers_a_generic_message_without_internals(owner_a: Any) -> None:
+def test_an_unexpected_error_answers_a_generic_message_without_internals(
+    owner_a: Any, caplog: pytest.LogCaptureFixture
+) -> None:
     member = Client(raise_request_exception=False)
     member.force_login(owner_a)
     page = member.get("/_asvs/fail/")
@@ -126,3 +151,8 @@ def test_an_unexpected_error_answers_a_generic_message_without_internals(owner_a
         body = response.content.decode()
         assert SECRET_IN_THE_EXCEPTION not in body
         assert "Traceback" not in body and "RuntimeError" not in body
+    # ...while the operator's log keeps the error with its traceback.
+    errors = [
+        record for record in caplog.records if record.name == "django.request" and record.levelname == "ERROR"
+    ]
+    assert len(errors) == 2 and all(record.exc_info for record in errors)

@@ -134,3 +134,15 @@ def test_a_password_reset_does_not_skip_the_second_factor(monkeypatch: Any, mail
     response = post_login(client, user.email, password=new)
     assert response.status_code == 302 and response["Location"] == MFA_AUTHENTICATE
     assert "_auth_user_id" not in client.session
+
+
+def test_a_password_never_expires_with_age(org_a: Any) -> None:
+    import datetime as dt
+
+    import time_machine
+
+    user = verified(UserFactory(email="old-password@example.test"))
+    with time_machine.travel(dt.datetime.now(tz=dt.UTC) + dt.timedelta(days=3 * 365), tick=False):
+        response = post_login(Client(), user.email)
+    assert response.status_code == 302
+    assert "password" not in response["Location"]

@@ -161,3 +161,46 @@ def test_secret_comparisons_are_constant_time() -> None:
         tree = ast.parse((SOURCE / module).read_text(encoding="utf-8"))
         names = {func for _, func in calls(tree)}
         assert "hmac.compare_digest" in names or "compare_digest" in names, module
+
+
+def test_templates_are_never_built_from_strings_at_run_time() -> None:
+    found = [
+        f"{name}:{call.lineno} {func}"
+        for name, tree in modules()
+        for call, func in calls(tree)
+        if func.split(".")[-1] in {"Template", "from_string"}
+    ]
+    assert found == []
+
+
+def test_tls_certificates_are_always_verified() -> None:
+    found = []
+    for name, tree in modules():
+        for call, func in calls(tree):
+            for keyword in call.keywords:
+                if (
+                    keyword.arg == "verify"
+                    and isinstance(keyword.value, ast.Constant)
+                    and keyword.value.value is False
+                ):
+                    found.append(f"{name}:{call.lineno} {func}(verify=False)")
+            if func.endswith(("_create_unverified_context", "disable_warnings")):
+                found.append(f"{name}:{call.lineno} {func}")
+        found += [
+            f"{name}:{node.lineno} CERT_NONE"
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Attribute) and node.attr == "CERT_NONE"
+        ]
+    assert found == []
+
+
+def test_pages_keep_nothing_in_browser_storage_and_listen_to_no_messages() -> None:
+    browser_apis = ("localStorage", "sessionStorage", "indexedDB", 'addEventListener("message"', "onmessage")
+    found = [
+        f"{path.relative_to(SOURCE)}: {api}"
+        for pattern in ("*.html", "*.js")
+        for path in sorted(SOURCE.rglob(pattern))
+        for api in browser_apis
+        if api in path.read_text(encoding="utf-8")
+    ]
+    assert found == []
