@@ -55,11 +55,12 @@ def asvs_levels() -> dict[str, str]:
     return {item["req_id"]: str(item["L"]) for item in data["requirements"]}
 
 
-def defined_node_ids(path: Path) -> set[str]:
+@cache
+def defined_node_ids(path: Path) -> frozenset[str]:
     """`tests/x.py::test_f` and `tests/x.py::TestC::test_m` for the tests defined in one file."""
     relative = path.relative_to(ROOT).as_posix()
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=relative)
-    found = set()
+    found: set[str] = set()
     functions = (ast.FunctionDef, ast.AsyncFunctionDef)
     for node in tree.body:
         if isinstance(node, functions) and node.name.startswith("test"):
@@ -70,18 +71,15 @@ def defined_node_ids(path: Path) -> set[str]:
                 for method in node.body
                 if isinstance(method, functions) and method.name.startswith("test")
             )
-    return found
+    return frozenset(found)
 
 
 def missing_node_ids(node_ids: list[str]) -> list[str]:
     missing = []
-    by_file: dict[Path, set[str]] = {}
     for node_id in node_ids:
         base = node_id.split("[", 1)[0]  # a parametrized case is known by its function's name
         path = ROOT / base.split("::", 1)[0]
-        if path not in by_file:
-            by_file[path] = defined_node_ids(path) if path.is_file() else set()
-        if base not in by_file[path]:
+        if not path.is_file() or base not in defined_node_ids(path):
             missing.append(node_id)
     return missing
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from allauth.socialaccount.models import SocialAccount, SocialToken
 from django.conf import settings
@@ -14,7 +16,7 @@ from tests.identity.sso.oidc_idp import OidcIdp
 
 @pytest.mark.django_db
 def test_after_an_oidc_sign_in_no_provider_token_is_kept_or_shown(oidc_idp: OidcIdp, client: Client) -> None:
-    organization = OrganizationFactory(slug="tokens-sso", name="Tokens SSO")
+    organization: Any = OrganizationFactory(slug="tokens-sso", name="Tokens SSO")
     setup = oidc_connection(
         oidc_idp,
         organization,

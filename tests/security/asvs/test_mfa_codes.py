@@ -37,7 +37,7 @@ def test_recovery_codes_carry_more_than_20_bits_each() -> None:
 
 def test_a_totp_code_of_the_previous_period_is_refused(monkeypatch: Any) -> None:
     now = frozen_clock(monkeypatch)
-    user = UserFactory(email="stale-code@example.test")
+    user: Any = UserFactory(email="stale-code@example.test")
     _, secret = enrol_totp(user)
     stale = totp_code(secret)
     monkeypatch.setattr(time, "time", lambda: now + 30)  # the next 30-second period

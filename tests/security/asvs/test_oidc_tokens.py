@@ -25,7 +25,7 @@ def claims() -> dict[str, Any]:
         pytest.param(
             jwt.encode(claims(), "the-client-secret", algorithm="HS256"), id="hs256-with-the-secret"
         ),
-        pytest.param(jwt.encode(claims(), None, algorithm="none"), id="alg-none"),
+        pytest.param(jwt.encode(claims(), "", algorithm="none"), id="alg-none"),
     ],
 )
 def test_id_tokens_outside_the_asymmetric_algorithm_allowlist_are_refused(token: str) -> None:

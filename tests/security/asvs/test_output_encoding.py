@@ -48,3 +48,12 @@ def test_api_answers_carry_text_as_json_strings_not_markup(owner_a: Any, org_a: 
     response = client.get(f"/api/v1/orgs/{org_a.slug}/profile/")
     assert response["Content-Type"].startswith("application/json")
     assert response.json()["name"] == HOSTILE
+
+
+def test_percent_encoded_input_is_decoded_once(owner_a: Any, org_a: Any) -> None:
+    client = Client()
+    client.force_login(owner_a)
+    # %253C arrives as the text "%3C" after the one decoding of the query string, and stays that text.
+    html = client.get(f"/o/{org_a.slug}/audit/?actor=%253Cb%253Ebold%253C%252Fb%253E").content.decode()
+    assert 'value="%3Cb%3Ebold%3C%2Fb%3E"' in html
+    assert "<b>bold</b>" not in html and "&lt;b&gt;bold" not in html

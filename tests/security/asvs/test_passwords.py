@@ -68,7 +68,7 @@ def test_a_password_like_the_persons_own_address_is_refused() -> None:
 @ARGON2
 def test_the_password_is_checked_exactly_as_typed_never_truncated_or_case_folded() -> None:
     long_password = "x" * 100 + "tail-that-matters"
-    user = UserFactory(email="exact@example.test")
+    user: Any = UserFactory(email="exact@example.test")
     user.set_password(long_password)
     user.save()
     assert user.check_password(long_password)
@@ -120,7 +120,7 @@ def test_a_fresh_installation_has_no_default_accounts() -> None:
 
 def test_a_password_reset_does_not_skip_the_second_factor(monkeypatch: Any, mailoutbox: list[Any]) -> None:
     frozen_clock(monkeypatch)
-    user = UserFactory(email="reset-mfa@example.test")
+    user: Any = UserFactory(email="reset-mfa@example.test")
     enrol_totp(user)
     client = Client()
     client.post("/accounts/password/reset/", {"email": user.email})

@@ -37,6 +37,7 @@ def test_signing_in_issues_a_new_session_id_and_drops_the_one_before(org_a: Any)
     session["planted"] = "by an attacker"
     session.save()
     before = session.session_key
+    assert before is not None
     assert post_login(client, user.email).status_code == 302
     after = session_cookie(client)
     assert after != before

@@ -204,3 +204,25 @@ def test_pages_keep_nothing_in_browser_storage_and_listen_to_no_messages() -> No
         if api in path.read_text(encoding="utf-8")
     ]
     assert found == []
+
+
+def test_format_strings_are_literals_of_the_code() -> None:
+    found = []
+    for name, tree in modules():
+        for call, func in calls(tree):
+            if func.split(".")[-1] in {"format", "format_map"} and isinstance(call.func, ast.Attribute):
+                receiver = call.func.value
+                literal = isinstance(receiver, ast.Constant) and isinstance(receiver.value, str)
+                sql_literal = (
+                    isinstance(receiver, ast.Call)
+                    and ast.unparse(receiver.func) == "sql.SQL"
+                    and isinstance(receiver.args[0], ast.Constant)
+                )
+                # A message table of the module (`MESSAGES[code].format(...)`): constants too.
+                root = receiver
+                while isinstance(root, (ast.Call, ast.Attribute, ast.Subscript)):
+                    root = root.func if isinstance(root, ast.Call) else root.value
+                table = isinstance(root, ast.Name) and root.id.isupper()
+                if not (literal or sql_literal or table):
+                    found.append(f"{name}:{call.lineno} {ast.unparse(call.func)}")
+    assert found == []
