@@ -67,18 +67,6 @@ def world(org_a: Any, owner_a: Any, storage_dir: Path, django_capture_on_commit_
     return world
 
 
-@pytest.fixture
-def storage_dir(tmp_path: Path, settings: Any) -> Path:
-    location = tmp_path / "files"
-    storages = dict(settings.STORAGES)
-    storages["default"] = {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": location},
-    }
-    settings.STORAGES = storages
-    return location
-
-
 # --- endpoints: each posts one file and answers the error text shown for it ---------------------------
 
 
