@@ -71,9 +71,7 @@ def _operations(schema: Any) -> Iterator[Any]:
         yield result.ok()
 
 
-def _explore(
-    operation: Any, examples: int, on_case: Callable[[Any], None], failures: dict[str, str]
-) -> None:
+def _explore(operation: Any, examples: int, on_case: Callable[[Any], None], failures: dict[str, str]) -> None:
     @given(operation.as_strategy())
     @settings(
         max_examples=examples,

@@ -115,7 +115,7 @@ class IpAllowlistViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgRe
         request=IpAllowlistBulkSerializer,
         responses={201: IpAllowlistEntrySerializer(many=True)},
     )
-    @action(detail=False, methods=["post"], url_path="bulk", url_name="bulk")
+    @action(detail=False, methods=["post"], url_path="bulk", url_name="bulk", pagination_class=None)
     def bulk(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         body = IpAllowlistBulkSerializer(data=request.data)
         body.is_valid(raise_exception=True)

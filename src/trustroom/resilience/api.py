@@ -433,7 +433,7 @@ class BcpExercisesViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgR
         services.delete_exercise(actor=self.principal, exercise=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    @action(detail=True, methods=["post"], url_path="action-items")
+    @action(detail=True, methods=["post"], url_path="action-items", pagination_class=None)
     def action_items(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         exercise = self.get_object()
         body = OpenPointsToItemsSerializer(data=request.data, context=self.get_serializer_context())

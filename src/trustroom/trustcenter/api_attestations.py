@@ -65,7 +65,9 @@ class _OneAnswerListSchema(AutoSchema):
 
     def get_operation_id(self) -> str:
         operation_id = super().get_operation_id()
-        return operation_id.removesuffix("_retrieve") + "_list" if self.view.action == "list" else operation_id
+        if self.view.action == "list":
+            return operation_id.removesuffix("_retrieve") + "_list"
+        return operation_id
 
 
 @extend_schema_view(
