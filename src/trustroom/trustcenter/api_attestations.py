@@ -65,7 +65,7 @@ class _OneAnswerListSchema(AutoSchema):
 
     def get_operation_id(self) -> str:
         operation_id = super().get_operation_id()
-        if self.view.action == "list":
+        if getattr(self.view, "action", None) == "list":
             return operation_id.removesuffix("_retrieve") + "_list"
         return operation_id
 
