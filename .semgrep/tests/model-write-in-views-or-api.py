@@ -34,7 +34,7 @@ class PlanCreate:
         return self.save(form, lambda data: services.create_plan(actor=request.user, **data))
 
 
-def more(request):
+def unrelated_updates(request):
     # ok: model-write-in-views-or-api
     context = {}
     context.update(title="x")
