@@ -13,6 +13,13 @@ $BIN/ruff check .
 $BIN/ruff format --check --quiet .
 step "mypy"
 $BIN/mypy
+step "bandit (medium severity and confidence and up; config in pyproject.toml)"
+$BIN/bandit -c pyproject.toml -r src --quiet --severity-level medium --confidence-level medium
+step "semgrep: the project's own rules (.semgrep/), offline, and their tests"
+export SEMGREP_ENABLE_VERSION_CHECK=0 SEMGREP_SEND_METRICS=off
+$BIN/semgrep scan --config .semgrep/ --metrics=off --disable-version-check --error --quiet src/
+# run from inside .semgrep/: semgrep --test skips targets below a hidden directory
+(cd .semgrep && ../$BIN/semgrep --test --metrics=off --disable-version-check --config . tests/)
 step "migrations are up to date"
 $BIN/trustroom makemigrations --check --dry-run
 step "deploy checks in production settings"

@@ -391,6 +391,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "trustroom.api.schema_errors.document_error_responses",
+    ],
     # Both status enums share values ("revoked", "expired"): name them so the schema has no collision.
     "ENUM_NAME_OVERRIDES": {
         "InvitationStatusEnum": "trustroom.tenancy.api.INVITATION_STATUS_CHOICES",

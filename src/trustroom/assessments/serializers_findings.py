@@ -7,7 +7,6 @@ from datetime import datetime
 from typing import Any
 
 from django.utils import timezone
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -20,7 +19,7 @@ from trustroom.assessments.serializers import (
     UserRefSerializer,
 )
 from trustroom.assessments.state import effective_status, sla_state
-from trustroom.tenancy.api import StrictInputMixin, email_or_none
+from trustroom.tenancy.api import NULLABLE_EMAIL, StrictInputMixin, email_or_none
 
 
 class FindingSerializer(serializers.ModelSerializer):
@@ -87,7 +86,7 @@ class FindingSerializer(serializers.ModelSerializer):
     def get_sla_state(self, finding: Finding) -> str:
         return sla_state(finding, now=self._now())
 
-    @extend_schema_field(OpenApiTypes.EMAIL)
+    @extend_schema_field(NULLABLE_EMAIL)
     def get_risk_accepted_by(self, finding: Finding) -> str | None:
         return email_or_none(finding.risk_accepted_by)
 

@@ -33,7 +33,7 @@ from trustroom.compliance.models import (
     Visibility,
 )
 from trustroom.compliance.state import CertificationState, next_surveillance_date, surveillance_dates
-from trustroom.tenancy.api import OrgResourceViewSet, StrictInputMixin, email_or_none
+from trustroom.tenancy.api import NULLABLE_EMAIL, OrgResourceViewSet, StrictInputMixin, email_or_none
 from trustroom.tenancy.selectors import members_of
 
 # --- Shared fields -------------------------------------------------------------------------------------
@@ -161,7 +161,7 @@ class StatementSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    @extend_schema_field(OpenApiTypes.EMAIL)
+    @extend_schema_field(NULLABLE_EMAIL)
     def get_owner(self, statement: ComplianceStatement) -> str | None:
         return email_or_none(statement.owner)
 
@@ -323,7 +323,7 @@ class CertificationSerializer(serializers.ModelSerializer):
         )
         return [date.isoformat() for date in dates]
 
-    @extend_schema_field(OpenApiTypes.EMAIL)
+    @extend_schema_field(NULLABLE_EMAIL)
     def get_owner(self, cert: Certification) -> str | None:
         return email_or_none(cert.owner)
 

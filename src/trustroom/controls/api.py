@@ -38,6 +38,7 @@ from trustroom.controls.models import (
 )
 from trustroom.controls.state import ControlStatus
 from trustroom.tenancy.api import (
+    NULLABLE_EMAIL,
     MemberField,
     OrgResourceViewSet,
     ScopedField,
@@ -101,7 +102,7 @@ class ControlSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    @extend_schema_field(OpenApiTypes.EMAIL)
+    @extend_schema_field(NULLABLE_EMAIL)
     def get_owner(self, control: Control) -> str | None:
         return email_or_none(control.owner)
 
@@ -212,7 +213,7 @@ class EvidenceSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    @extend_schema_field(OpenApiTypes.EMAIL)
+    @extend_schema_field(NULLABLE_EMAIL)
     def get_added_by(self, item: Evidence) -> str | None:
         return email_or_none(item.added_by)
 
@@ -292,7 +293,7 @@ class CheckRunSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    @extend_schema_field(OpenApiTypes.EMAIL)
+    @extend_schema_field(NULLABLE_EMAIL)
     def get_started_by(self, run: CheckRun) -> str | None:
         return email_or_none(run.started_by)
 

@@ -24,7 +24,7 @@ from rest_framework.routers import SimpleRouter
 
 from trustroom.controls import audit_scope, audit_services, evidence_package
 from trustroom.controls.audit_models import AuditPeriod, AuditPeriodStatus, EvidencePackage
-from trustroom.tenancy.api import OrgResourceViewSet, StrictInputMixin, email_or_none
+from trustroom.tenancy.api import NULLABLE_EMAIL, OrgResourceViewSet, StrictInputMixin, email_or_none
 from trustroom.tenancy.models import Role
 from trustroom.tenancy.selectors import members_of
 from trustroom.web.exports import Export, attachment
@@ -171,7 +171,7 @@ class EvidencePackageSerializer(serializers.ModelSerializer):
         ]  # fmt: skip
         read_only_fields = fields
 
-    @extend_schema_field(OpenApiTypes.EMAIL)
+    @extend_schema_field(NULLABLE_EMAIL)
     def get_created_by(self, package: EvidencePackage) -> str | None:
         return email_or_none(package.created_by)
 

@@ -17,7 +17,7 @@ from rest_framework.routers import SimpleRouter
 from trustroom.identity import ip_allowlist
 from trustroom.identity.client_ip import client_ip
 from trustroom.identity.models import AllowlistAudience, IpAllowlistEntry
-from trustroom.tenancy.api import OrgResourceViewSet, StrictInputMixin, email_or_none
+from trustroom.tenancy.api import NULLABLE_EMAIL, OrgResourceViewSet, StrictInputMixin, email_or_none
 
 CONFIRM_HELP = (
     "Set to true to save a change that would refuse the address this request comes from "
@@ -33,7 +33,7 @@ class IpAllowlistEntrySerializer(serializers.ModelSerializer):
         fields = ["id", "network", "label", "applies_to", "created_by", "created_at"]
         read_only_fields = fields
 
-    @extend_schema_field(OpenApiTypes.EMAIL)
+    @extend_schema_field(NULLABLE_EMAIL)
     def get_created_by(self, entry: IpAllowlistEntry) -> str | None:
         return email_or_none(entry.created_by)
 
@@ -115,7 +115,7 @@ class IpAllowlistViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgRe
         request=IpAllowlistBulkSerializer,
         responses={201: IpAllowlistEntrySerializer(many=True)},
     )
-    @action(detail=False, methods=["post"], url_path="bulk", url_name="bulk")
+    @action(detail=False, methods=["post"], url_path="bulk", url_name="bulk", pagination_class=None)
     def bulk(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         body = IpAllowlistBulkSerializer(data=request.data)
         body.is_valid(raise_exception=True)

@@ -8,7 +8,6 @@ from typing import Any
 from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
@@ -26,7 +25,7 @@ from trustroom.identity.models import (
     TokenScope,
 )
 from trustroom.identity.selectors import security_policy_for
-from trustroom.tenancy.api import OrgResourceViewSet, StrictInputMixin, email_or_none
+from trustroom.tenancy.api import NULLABLE_EMAIL, OrgResourceViewSet, StrictInputMixin, email_or_none
 
 # Statuses are computed when read; named so the OpenAPI enum can be given its own name.
 API_TOKEN_STATUS_CHOICES = ("active", "expired", "revoked")
@@ -59,7 +58,7 @@ class ApiTokenSerializer(serializers.ModelSerializer):
     def get_status(self, token: ApiToken) -> str:
         return token.status()  # computed when read: expiry needs no background job
 
-    @extend_schema_field(OpenApiTypes.EMAIL)
+    @extend_schema_field(NULLABLE_EMAIL)
     def get_created_by(self, token: ApiToken) -> str | None:
         return email_or_none(token.created_by)
 
@@ -157,7 +156,7 @@ class SecurityPolicySerializer(StrictInputMixin, serializers.ModelSerializer):
             "sso_only": {"help_text": "Members sign in through SSO only; needs an SSO connection."},
         }
 
-    @extend_schema_field(OpenApiTypes.EMAIL)
+    @extend_schema_field(NULLABLE_EMAIL)
     def get_updated_by(self, policy: SecurityPolicy) -> str | None:
         return email_or_none(policy.updated_by)
 

@@ -11,7 +11,6 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status
 from rest_framework.request import Request
@@ -20,7 +19,7 @@ from rest_framework.routers import SimpleRouter
 
 from trustroom.identity import support_access
 from trustroom.identity.models import SUPPORT_ACCESS_MAX_DAYS, SupportAccessGrant, SupportScope
-from trustroom.tenancy.api import OrgResourceViewSet, StrictInputMixin, email_or_none
+from trustroom.tenancy.api import NULLABLE_EMAIL, OrgResourceViewSet, StrictInputMixin, email_or_none
 
 # Statuses are computed when read; named so the OpenAPI enum can be given its own name.
 SUPPORT_GRANT_STATUS_CHOICES = ("active", "expired", "revoked")
@@ -49,7 +48,7 @@ class SupportAccessGrantSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    @extend_schema_field(OpenApiTypes.EMAIL)
+    @extend_schema_field(NULLABLE_EMAIL)
     def get_staff_email(self, grant: SupportAccessGrant) -> str | None:
         return email_or_none(grant.staff_user)
 
@@ -57,11 +56,11 @@ class SupportAccessGrantSerializer(serializers.ModelSerializer):
     def get_status(self, grant: SupportAccessGrant) -> str:
         return grant.status()  # computed when read: expiry needs no background job
 
-    @extend_schema_field(OpenApiTypes.EMAIL)
+    @extend_schema_field(NULLABLE_EMAIL)
     def get_granted_by(self, grant: SupportAccessGrant) -> str | None:
         return email_or_none(grant.granted_by)
 
-    @extend_schema_field(OpenApiTypes.EMAIL)
+    @extend_schema_field(NULLABLE_EMAIL)
     def get_revoked_by(self, grant: SupportAccessGrant) -> str | None:
         return email_or_none(grant.revoked_by)
 

@@ -31,6 +31,7 @@ from trustroom.resilience.models import (
 )
 from trustroom.resilience.state import action_item_overdue, met_targets
 from trustroom.tenancy.api import (
+    NULLABLE_EMAIL,
     MemberField,
     OrgResourceViewSet,
     ScopedField,
@@ -86,7 +87,7 @@ class DrPlanSerializer(serializers.ModelSerializer):
             selectors.with_plan_state([plan])
         return plan.state  # type: ignore[attr-defined]
 
-    @extend_schema_field(OpenApiTypes.EMAIL)
+    @extend_schema_field(NULLABLE_EMAIL)
     def get_owner(self, plan: DrPlan) -> str | None:
         return email_or_none(plan.owner)
 
@@ -198,7 +199,7 @@ class FailoverDrillSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    @extend_schema_field(OpenApiTypes.EMAIL)
+    @extend_schema_field(NULLABLE_EMAIL)
     def get_recorded_by(self, drill: FailoverDrill) -> str | None:
         return email_or_none(drill.recorded_by)
 
@@ -312,7 +313,7 @@ class ActionItemSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    @extend_schema_field(OpenApiTypes.EMAIL)
+    @extend_schema_field(NULLABLE_EMAIL)
     def get_owner(self, item: ActionItem) -> str | None:
         return email_or_none(item.owner)
 
@@ -347,7 +348,7 @@ class BcpExerciseSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    @extend_schema_field(OpenApiTypes.EMAIL)
+    @extend_schema_field(NULLABLE_EMAIL)
     def get_facilitator(self, exercise: BcpExercise) -> str | None:
         return email_or_none(exercise.facilitator)
 
@@ -432,7 +433,7 @@ class BcpExercisesViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgR
         services.delete_exercise(actor=self.principal, exercise=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    @action(detail=True, methods=["post"], url_path="action-items")
+    @action(detail=True, methods=["post"], url_path="action-items", pagination_class=None)
     def action_items(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         exercise = self.get_object()
         body = OpenPointsToItemsSerializer(data=request.data, context=self.get_serializer_context())

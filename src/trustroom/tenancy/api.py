@@ -64,6 +64,10 @@ class OrgResourceViewSet(OrgScopedViewSet):
         return super().get_queryset()
 
 
+# The schema of a field filled by email_or_none: a person's account can be deleted, leaving null.
+NULLABLE_EMAIL = serializers.EmailField(allow_null=True)
+
+
 def email_or_none(user: Any) -> str | None:
     return getattr(user, "email", None) if user is not None else None
 
@@ -215,7 +219,7 @@ class InvitationSerializer(serializers.ModelSerializer):
     def get_status(self, invitation: Invitation) -> str:
         return invitation.status()  # computed when read: an expired invitation needs no job to say so
 
-    @extend_schema_field(OpenApiTypes.EMAIL)
+    @extend_schema_field(NULLABLE_EMAIL)
     def get_invited_by(self, invitation: Invitation) -> str | None:
         return email_or_none(invitation.invited_by)
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
@@ -18,7 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from trustroom.tenancy.api import OrgResourceViewSet, StrictInputMixin, email_or_none
+from trustroom.tenancy.api import NULLABLE_EMAIL, OrgResourceViewSet, StrictInputMixin, email_or_none
 from trustroom.trustcenter import selectors, services
 from trustroom.trustcenter.models import (
     AccessGrant,
@@ -42,6 +41,8 @@ class TrustCenterSettingsSerializer(StrictInputMixin, serializers.ModelSerialize
     default_grant_days = serializers.IntegerField(
         min_value=1, max_value=services.MAX_GRANT_DAYS, required=False
     )
+    # null until the settings are first saved (an organization starts with the defaults)
+    updated_at = serializers.DateTimeField(read_only=True, allow_null=True)
 
     class Meta:
         model = TrustCenterSettings
@@ -98,7 +99,7 @@ class TermsSerializer(serializers.ModelSerializer):
         fields = ["id", "version", "title", "body", "published_at", "published_by", "is_current"]
         read_only_fields = fields
 
-    @extend_schema_field(OpenApiTypes.EMAIL)
+    @extend_schema_field(NULLABLE_EMAIL)
     def get_published_by(self, terms: ConfidentialityTerms) -> str | None:
         return email_or_none(terms.published_by)
 
@@ -170,7 +171,7 @@ class AccessRequestSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    @extend_schema_field(OpenApiTypes.EMAIL)
+    @extend_schema_field(NULLABLE_EMAIL)
     def get_decided_by(self, obj: AccessRequest) -> str | None:
         return email_or_none(obj.decided_by)
 
@@ -219,7 +220,7 @@ class GrantSerializer(serializers.ModelSerializer):
     def get_status(self, grant: AccessGrant) -> str:
         return str(grant.status())  # computed when read: expiry needs no background job
 
-    @extend_schema_field(OpenApiTypes.EMAIL)
+    @extend_schema_field(NULLABLE_EMAIL)
     def get_revoked_by(self, grant: AccessGrant) -> str | None:
         return email_or_none(grant.revoked_by)
 

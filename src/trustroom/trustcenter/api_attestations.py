@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -56,6 +57,19 @@ class PublishSerializer(StrictInputMixin, serializers.Serializer):
 _ANSWER = inline_serializer("SafeToHostList", {"results": SafeToHostSerializer(many=True)})
 
 
+class _OneAnswerListSchema(AutoSchema):
+    """The list answers one object ({"results": [...]}), not an array or a page: say so in the schema."""
+
+    def _is_list_view(self, serializer: Any = None) -> bool:
+        return False
+
+    def get_operation_id(self) -> str:
+        operation_id = super().get_operation_id()
+        if getattr(self.view, "action", None) == "list":
+            return operation_id.removesuffix("_retrieve") + "_list"
+        return operation_id
+
+
 @extend_schema_view(
     list=extend_schema(
         summary="Applications and their safe to host attestation",
@@ -76,6 +90,8 @@ class SafeToHostViewSet(OrgResourceViewSet):
 
     policy_model = SafeToHostPublication
     serializer_class = SafeToHostSerializer
+    pagination_class = None  # one answer with every application (see list)
+    schema = _OneAnswerListSchema()
 
     def scoped_queryset(self) -> QuerySet[Any]:
         return Application.objects.order_by("name")

@@ -16,7 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from trustroom.tenancy.api import OrgResourceViewSet, StrictInputMixin, email_or_none
+from trustroom.tenancy.api import NULLABLE_EMAIL, OrgResourceViewSet, StrictInputMixin, email_or_none
 from trustroom.vault import selectors, services
 from trustroom.vault.http import pdf_attachment
 from trustroom.vault.models import Document
@@ -42,7 +42,7 @@ class DocumentSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    @extend_schema_field(OpenApiTypes.EMAIL)
+    @extend_schema_field(NULLABLE_EMAIL)
     def get_uploaded_by(self, document: Document) -> str | None:
         return email_or_none(document.uploaded_by)
 

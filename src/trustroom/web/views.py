@@ -27,6 +27,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
+    # nosemgrep: unscoped-read-in-views-or-api - `SELECT 1` reads no table
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})

@@ -22,7 +22,7 @@ from trustroom.access.api.requests_common import AccessViewSet
 from trustroom.access.models import AccessGrant, Environment, EnvironmentKind, PrivilegeLevel, RevocationTask
 from trustroom.access.services import grants
 from trustroom.access.services.revocations import complete_revocation_task
-from trustroom.tenancy.api import StrictInputMixin, email_or_none
+from trustroom.tenancy.api import NULLABLE_EMAIL, StrictInputMixin, email_or_none
 
 GRANT_STATES = (state.GrantState.ACTIVE, state.GrantState.EXPIRED, state.GrantState.REVOKED)
 
@@ -49,11 +49,11 @@ class AccessGrantSerializer(serializers.ModelSerializer):
     def get_state(self, grant: AccessGrant) -> str:
         return state.grant_state(grant)  # computed when read: an expired grant needs no job to say so
 
-    @extend_schema_field(OpenApiTypes.EMAIL)
+    @extend_schema_field(NULLABLE_EMAIL)
     def get_granted_by(self, grant: AccessGrant) -> str | None:
         return email_or_none(grant.granted_by)
 
-    @extend_schema_field(OpenApiTypes.EMAIL)
+    @extend_schema_field(NULLABLE_EMAIL)
     def get_revoked_by(self, grant: AccessGrant) -> str | None:
         return email_or_none(grant.revoked_by)
 
@@ -200,7 +200,7 @@ class RevocationTaskSerializer(serializers.ModelSerializer):
     def get_overdue(self, task: RevocationTask) -> bool:
         return state.is_overdue(task.due_at, task.completed_at)
 
-    @extend_schema_field(OpenApiTypes.EMAIL)
+    @extend_schema_field(NULLABLE_EMAIL)
     def get_completed_by(self, task: RevocationTask) -> str | None:
         return email_or_none(task.completed_by)
 

@@ -18,7 +18,7 @@ from rest_framework.routers import SimpleRouter
 from trustroom.access.api.requests_common import AccessViewSet, member_by_email
 from trustroom.access.models import AccessGroup, Environment, EnvironmentKind, Sensitivity, System
 from trustroom.access.services import inventory
-from trustroom.tenancy.api import StrictInputMixin, email_or_none
+from trustroom.tenancy.api import NULLABLE_EMAIL, StrictInputMixin, email_or_none
 
 
 def _merged(instance: Any, validated: dict[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
@@ -68,7 +68,7 @@ class SystemSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    @extend_schema_field(OpenApiTypes.EMAIL)
+    @extend_schema_field(NULLABLE_EMAIL)
     def get_owner(self, system: System) -> str | None:
         return email_or_none(system.owner)
 

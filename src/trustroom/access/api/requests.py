@@ -21,7 +21,7 @@ from trustroom.access.api.grants import AccessGrantSerializer
 from trustroom.access.api.requests_common import AccessViewSet, member_by_email
 from trustroom.access.models import AccessApproval, AccessGrant, AccessRequest, Environment, PrivilegeLevel
 from trustroom.access.services import requests as request_services
-from trustroom.tenancy.api import StrictInputMixin, email_or_none
+from trustroom.tenancy.api import NULLABLE_EMAIL, StrictInputMixin, email_or_none
 
 SHOW = ("mine", "waiting", "all")
 
@@ -55,11 +55,11 @@ class NeedToKnowRequestSerializer(serializers.ModelSerializer):
         ]  # fmt: skip
         read_only_fields = fields
 
-    @extend_schema_field(OpenApiTypes.EMAIL)
+    @extend_schema_field(NULLABLE_EMAIL)
     def get_business_unit_head(self, request: AccessRequest) -> str | None:
         return email_or_none(request.business_unit_head)
 
-    @extend_schema_field(OpenApiTypes.EMAIL)
+    @extend_schema_field(NULLABLE_EMAIL)
     def get_provisioned_by(self, request: AccessRequest) -> str | None:
         return email_or_none(request.provisioned_by)
 

@@ -30,7 +30,7 @@ from trustroom.access.models import (
     System,
 )
 from trustroom.access.services import review_exports, reviews
-from trustroom.tenancy.api import OrgResourceViewSet, StrictInputMixin, email_or_none
+from trustroom.tenancy.api import NULLABLE_EMAIL, OrgResourceViewSet, StrictInputMixin, email_or_none
 from trustroom.web.exports import CsvRenderer, PdfRenderer, attachment
 
 
@@ -158,7 +158,7 @@ class CampaignSerializer(serializers.ModelSerializer):
             "by_decision": progress.by_decision,
         }
 
-    @extend_schema_field(OpenApiTypes.EMAIL)
+    @extend_schema_field(NULLABLE_EMAIL)
     def get_created_by(self, campaign: AccessReviewCampaign) -> str | None:
         return email_or_none(campaign.created_by)
 
@@ -285,7 +285,7 @@ class ItemSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    @extend_schema_field(OpenApiTypes.EMAIL)
+    @extend_schema_field(NULLABLE_EMAIL)
     def get_decided_by(self, item: AccessReviewItem) -> str | None:
         return email_or_none(item.decided_by)
 

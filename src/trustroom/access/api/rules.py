@@ -125,7 +125,9 @@ class AccessPolicyRuleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
         "distinct people, and how many above its maximum.",
         responses=ViolationSerializer(many=True),
     )
-    @action(detail=False, methods=["get"], url_path="violations", url_name="violations")
+    @action(
+        detail=False, methods=["get"], url_path="violations", url_name="violations", pagination_class=None
+    )
     def violations(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         found = rules_state.violations()
         return Response(

@@ -39,7 +39,7 @@ from trustroom.answers.state import (
     entry_freshness,
     evidence_stale_reasons,
 )
-from trustroom.tenancy.api import OrgResourceViewSet, StrictInputMixin, email_or_none
+from trustroom.tenancy.api import NULLABLE_EMAIL, OrgResourceViewSet, StrictInputMixin, email_or_none
 from trustroom.tenancy.selectors import members_of
 
 # The kinds of backing record (named in the OpenAPI schema: AnswerEvidenceKindEnum).
@@ -107,7 +107,7 @@ class AnswerEntrySerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    @extend_schema_field(OpenApiTypes.EMAIL)
+    @extend_schema_field(NULLABLE_EMAIL)
     def get_owner(self, entry: AnswerEntry) -> str | None:
         return email_or_none(entry.owner)
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -12,7 +11,7 @@ from trustroom.answers.models import ItemStatus, Questionnaire, QuestionnaireIte
 from trustroom.answers.questionnaires import selectors
 from trustroom.answers.questionnaires.exporting import EXPORT_KINDS
 from trustroom.answers.questionnaires.services import MAX_ANSWER_CHARS, SAVE_TO_BANK_CHOICES
-from trustroom.tenancy.api import StrictInputMixin, email_or_none
+from trustroom.tenancy.api import NULLABLE_EMAIL, StrictInputMixin, email_or_none
 
 MAX_QUESTIONS = 1000
 MAX_QUESTION_CHARS = 2000
@@ -94,7 +93,7 @@ class QuestionnaireSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    @extend_schema_field(OpenApiTypes.EMAIL)
+    @extend_schema_field(NULLABLE_EMAIL)
     def get_created_by(self, questionnaire: Questionnaire) -> str | None:
         return email_or_none(questionnaire.created_by)
 
@@ -173,7 +172,7 @@ class QuestionnaireItemSerializer(serializers.ModelSerializer):
             return None
         return {"state": state.state.value, "reasons": list(state.reasons)}
 
-    @extend_schema_field(OpenApiTypes.EMAIL)
+    @extend_schema_field(NULLABLE_EMAIL)
     def get_reviewed_by(self, item: QuestionnaireItem) -> str | None:
         return email_or_none(item.reviewed_by)
 

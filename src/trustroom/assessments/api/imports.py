@@ -23,7 +23,7 @@ from trustroom.assessments.imports import start_finding_import
 from trustroom.assessments.imports.progress import write_progress
 from trustroom.assessments.imports.selectors import finding_imports
 from trustroom.assessments.models import Application, Engagement, FindingImport
-from trustroom.tenancy.api import OrgResourceViewSet, StrictInputMixin, email_or_none
+from trustroom.tenancy.api import NULLABLE_EMAIL, OrgResourceViewSet, StrictInputMixin, email_or_none
 
 
 @extend_schema_field(OpenApiTypes.INT)
@@ -75,7 +75,7 @@ class FindingImportSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    @extend_schema_field(OpenApiTypes.EMAIL)
+    @extend_schema_field(NULLABLE_EMAIL)
     def get_created_by(self, job: FindingImport) -> str | None:
         return email_or_none(job.created_by)
 

@@ -29,6 +29,7 @@ CPU_SECONDS = 30
 MEMORY_BYTES = 1024 * 1024 * 1024
 WALL_SECONDS = 60.0
 MAX_OUTPUT_BYTES = 128 * 1024 * 1024  # what the parent reads back from the child at most
+READ_CHUNK_BYTES = 256 * 1024
 MODULE = "trustroom.answers.questionnaires.formats.sandbox"
 
 # The child runs `_main` of this module without importing `trustroom/__init__.py` (which sets up Celery,
@@ -107,6 +108,19 @@ def _safe_name(filename: str) -> str:
     return "".join(ch for ch in name if ch.isprintable())[-200:] or "upload"
 
 
+def _read_at_most(stream: Any, limit: int) -> bytes:
+    """Everything `stream` gives, or b"" once it passes `limit` bytes. Read in chunks: `read(limit)`
+    would allocate the whole limit up front on every upload, however short the answer."""
+    chunks: list[bytes] = []
+    size = 0
+    while chunk := stream.read1(READ_CHUNK_BYTES):
+        size += len(chunk)
+        if size > limit:
+            return b""
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
 def _run(argv: list[str], env: dict[str, str], wall_seconds: float) -> tuple[bytes, bool]:
     proc = subprocess.Popen(  # noqa: S603 - fixed argv: this interpreter and this module
         argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env
@@ -121,9 +135,7 @@ def _run(argv: list[str], env: dict[str, str], wall_seconds: float) -> tuple[byt
     timer.start()
     try:
         assert proc.stdout is not None  # noqa: S101 - stdout=PIPE above
-        output = proc.stdout.read(MAX_OUTPUT_BYTES + 1)
-        if len(output) > MAX_OUTPUT_BYTES:
-            output = b""
+        output = _read_at_most(proc.stdout, MAX_OUTPUT_BYTES)
     finally:
         timer.cancel()
         if proc.poll() is None:
