@@ -6,7 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from trustroom.controls.audit_models import AuditorAssignment, AuditPeriod, EvidencePackage
+from django.db.models import Q
+
 from trustroom.tenancy.models import Role
+from trustroom.tenancy.narrowing import ReaderNarrowing
 from trustroom.tenancy.policies import MANAGERS, ModelPolicy, register
 from trustroom.tenancy.principal import Principal
 
@@ -21,8 +24,31 @@ class PeriodBoundPolicy(ModelPolicy):
         return may_see_period(principal, period)
 
 
+def _assigned_periods(narrowing: ReaderNarrowing) -> Q:
+    return Q(pk__in=narrowing.period_ids)
+
+
+def _own_assignments(narrowing: ReaderNarrowing) -> Q:
+    return Q(period_id__in=narrowing.period_ids, membership__user_id=narrowing.user_id)
+
+
+def _packages_of_assigned_periods(narrowing: ReaderNarrowing) -> Q:
+    return Q(period_id__in=narrowing.period_ids)
+
+
+# An auditor reads the periods they are assigned to, their own assignments, and those periods' packages.
 register(
-    AuditPeriod, PeriodBoundPolicy(view=WORKSPACE_READERS, add=MANAGERS, change=MANAGERS, delete=MANAGERS)
+    AuditPeriod,
+    PeriodBoundPolicy(view=WORKSPACE_READERS, add=MANAGERS, change=MANAGERS, delete=MANAGERS),
+    period_rule=_assigned_periods,
 )
-register(AuditorAssignment, PeriodBoundPolicy(view=WORKSPACE_READERS, add=MANAGERS, delete=MANAGERS))
-register(EvidencePackage, PeriodBoundPolicy(view=WORKSPACE_READERS, add=WORKSPACE_READERS))
+register(
+    AuditorAssignment,
+    PeriodBoundPolicy(view=WORKSPACE_READERS, add=MANAGERS, delete=MANAGERS),
+    period_rule=_own_assignments,
+)
+register(
+    EvidencePackage,
+    PeriodBoundPolicy(view=WORKSPACE_READERS, add=WORKSPACE_READERS),
+    period_rule=_packages_of_assigned_periods,
+)
