@@ -17,7 +17,12 @@ class FrameworkPolicy(ModelPolicy):
         return super().allows(principal, action, obj)
 
 
-register(Framework, FrameworkPolicy(view=ALL_ROLES, add=MANAGERS, change=MANAGERS, delete=MANAGERS))
+# An auditor reads the built-in frameworks and, of the organization's own, those their periods audit.
+register(
+    Framework,
+    FrameworkPolicy(view=ALL_ROLES, add=MANAGERS, change=MANAGERS, delete=MANAGERS),
+    period_rule=per_window(lambda w: Q(organization__isnull=True) | Q(code__in=list(w.framework_codes))),
+)
 register(ComplianceStatement, ModelPolicy(view=ALL_ROLES, add=EDITORS, change=EDITORS, delete=MANAGERS))
 # History is written by the statement services only.
 register(StatementRevision, ModelPolicy(view=ALL_ROLES, add=NOBODY, change=NOBODY, delete=NOBODY))

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from trustroom.controls.audit_models import AuditorAssignment, AuditPeriod, EvidencePackage
 from django.db.models import Q
 
+from trustroom.controls.audit_models import AuditorAssignment, AuditPeriod, EvidencePackage
 from trustroom.tenancy.models import Role
 from trustroom.tenancy.narrowing import ReaderNarrowing
 from trustroom.tenancy.policies import MANAGERS, ModelPolicy, register

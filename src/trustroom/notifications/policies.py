@@ -1,8 +1,8 @@
 from typing import Any
 
-from trustroom.notifications.models import Notification
 from django.db.models import Q
 
+from trustroom.notifications.models import Notification
 from trustroom.tenancy.narrowing import ReaderNarrowing
 from trustroom.tenancy.policies import ALL_ROLES, NOBODY, ModelPolicy, register
 from trustroom.tenancy.principal import Principal

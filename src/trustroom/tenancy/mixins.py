@@ -75,7 +75,8 @@ class OrgScopedViewMixin(LoginRequiredMixin):
     """For class-based views under /o/<org_slug>/.
 
     Sets `request.organization` and `request.principal`, runs the whole view (and renders its
-    template) inside `org_scope` and, for an auditor, their audit periods' `reader_narrowing`, and checks `permission_action` on `model` through its policy.
+    template) inside `org_scope` (and, for an auditor, `reader_narrowing` to their audit periods),
+    and checks `permission_action` on `model` through its policy.
     Subclasses narrow `get_queryset`; they never choose the organization.
     """
 
