@@ -16,8 +16,6 @@ class NotificationPolicy(ModelPolicy):
         return user_id is not None and obj.recipient_id == user_id
 
 
-
-
 def _own(narrowing: ReaderNarrowing) -> Q:
     return Q(recipient_id=narrowing.user_id)
 
