@@ -22,7 +22,8 @@ from trustroom.tenancy.policies import (
 )
 
 # Sources hold the secret senders sign with: owners and admins create, rotate, disable and delete them;
-# auditors read the list (an intake they review). Support staff may read, never change.
+# support staff under a read grant (auditor role) may read the list, never change it; member auditors
+# read none of it (no period rule).
 register(
     AlertSource,
     ModelPolicy(
