@@ -17,9 +17,9 @@ from trustroom.tenancy.narrowing import occurred_in
 from trustroom.tenancy.policies import ALL_ROLES, EDITORS, MANAGERS, ModelPolicy, register
 
 # Every member reads the inventory and the access records (an auditor: only what their periods admit,
-# below). Editors keep the inventory and record grants and revocations; owners and admins set the rules, groups, schedule and
-# campaigns. Requests are made by any member except auditors; who may approve a step is decided per
-# request in the services (the named approver), not by role.
+# below). Editors keep the inventory and record grants and revocations; owners and admins set the
+# rules, groups, schedule and campaigns. Requests are made by any member except auditors; who may
+# approve a step is decided per request in the services (the named approver), not by role.
 _INVENTORY = ModelPolicy(view=ALL_ROLES, add=EDITORS, change=EDITORS, delete=MANAGERS)
 register(System, _INVENTORY)
 register(Environment, _INVENTORY)
