@@ -82,9 +82,9 @@ class OrgScopedManager(models.Manager):
         org = require_org()
         queryset = OrgScopedQuerySet(self.model, using=self._db).filter(organization_id=org.pk)
         narrowing = current_narrowing()
-        if narrowing is not None:
-            queryset = narrowing.apply(queryset)
-        return queryset
+        if narrowing is None:
+            return queryset
+        return narrowing.apply(queryset)
 
 
 class OrgOwnedModel(models.Model):

@@ -27,7 +27,7 @@ from contextvars import ContextVar, Token
 from dataclasses import dataclass
 from functools import reduce
 from operator import or_
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.db.models import Model, Q, QuerySet
 
@@ -44,6 +44,8 @@ class AuditWindow:
     ends_at: dt.datetime
     framework_codes: tuple[str, ...] = ()
 
+
+_Rows = TypeVar("_Rows", bound=QuerySet[Any])
 
 WindowProvider = Callable[["Principal"], Sequence[AuditWindow]]
 _window_provider: WindowProvider | None = None
@@ -91,7 +93,7 @@ class ReaderNarrowing:
         """The rows of `model` this reader may read (for rules that follow another model's rule)."""
         return self.apply(model._default_manager.all())
 
-    def apply(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
+    def apply(self, queryset: _Rows) -> _Rows:
         clause = self.clause(queryset.model)
         if clause is None:
             return queryset.none()
@@ -111,7 +113,7 @@ def current_narrowing() -> ReaderNarrowing | None:
     return None if _suspended.get() else _current.get()
 
 
-def narrow(queryset: QuerySet[Any]) -> QuerySet[Any]:
+def narrow(queryset: _Rows) -> _Rows:
     """`queryset` as the active reader may read it (unchanged when nobody is narrowed)."""
     narrowing = current_narrowing()
     return queryset if narrowing is None else narrowing.apply(queryset)
