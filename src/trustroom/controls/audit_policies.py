@@ -9,7 +9,7 @@ from django.db.models import Q
 
 from trustroom.controls.audit_models import AuditorAssignment, AuditPeriod, EvidencePackage
 from trustroom.tenancy.models import Role
-from trustroom.tenancy.narrowing import ReaderNarrowing
+from trustroom.tenancy.narrowing import ReaderNarrowing, belonging_to_reader, of_assigned_periods
 from trustroom.tenancy.policies import MANAGERS, ModelPolicy, register
 from trustroom.tenancy.principal import Principal
 
@@ -24,23 +24,15 @@ class PeriodBoundPolicy(ModelPolicy):
         return may_see_period(principal, period)
 
 
-def _assigned_periods(narrowing: ReaderNarrowing) -> Q:
-    return Q(pk__in=narrowing.period_ids)
-
-
 def _own_assignments(narrowing: ReaderNarrowing) -> Q:
-    return Q(period_id__in=narrowing.period_ids, membership__user_id=narrowing.user_id)
-
-
-def _packages_of_assigned_periods(narrowing: ReaderNarrowing) -> Q:
-    return Q(period_id__in=narrowing.period_ids)
+    return of_assigned_periods("period_id")(narrowing) & belonging_to_reader("membership__user_id")(narrowing)
 
 
 # An auditor reads the periods they are assigned to, their own assignments, and those periods' packages.
 register(
     AuditPeriod,
     PeriodBoundPolicy(view=WORKSPACE_READERS, add=MANAGERS, change=MANAGERS, delete=MANAGERS),
-    period_rule=_assigned_periods,
+    period_rule=of_assigned_periods("pk"),
 )
 register(
     AuditorAssignment,
@@ -50,5 +42,5 @@ register(
 register(
     EvidencePackage,
     PeriodBoundPolicy(view=WORKSPACE_READERS, add=WORKSPACE_READERS),
-    period_rule=_packages_of_assigned_periods,
+    period_rule=of_assigned_periods("period_id"),
 )

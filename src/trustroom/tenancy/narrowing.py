@@ -184,6 +184,16 @@ def occurred_in(field: str) -> PeriodRule:
     return per_window(lambda w: Q(**{f"{field}__gte": w.starts_at, f"{field}__lt": w.ends_at}))
 
 
+def of_assigned_periods(field: str) -> PeriodRule:
+    """Rows whose `field` names one of the reader's assigned periods (the period itself: "pk")."""
+    return lambda narrowing: Q(**{f"{field}__in": narrowing.period_ids})
+
+
+def belonging_to_reader(field: str) -> PeriodRule:
+    """Rows whose user `field` is the reader (for a token: the person who made it)."""
+    return lambda narrowing: Q(**{field: narrowing.user_id})
+
+
 def followed_from(model: Callable[[], type[Model]], field: str) -> PeriodRule:
     """Rows that a readable row of another model points at through `field` (e.g. evidence's document).
 
