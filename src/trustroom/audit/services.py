@@ -54,6 +54,8 @@ def _stored_ip(raw: str | None) -> str | None:
         return None
 
 
+# The chain's own reads never follow a reader's narrowing: an auditor's download still appends to it.
+@unnarrowed()
 def record_event(
     *,
     actor: Principal,
@@ -66,34 +68,32 @@ def record_event(
     if actor.organization.pk != org.pk:
         raise ScopeError("The actor belongs to another organization than the active scope")
     meta = current_request_meta()
-    # The chain's own reads never follow the reader's narrowing: an auditor's download still appends to it.
-    with unnarrowed():
-        with transaction.atomic():
-            head, _ = AuditChainHead.objects.select_for_update().get_or_create(organization=org)
-            event = AuditEvent(
-                organization=org,
-                seq=head.seq + 1,
-                occurred_at=timezone.now(),
-                actor_user_id=getattr(actor.user, "pk", None),
-                actor_token_id=actor.token.pk if actor.token is not None else None,
-                actor_label=actor.label[:300],
-                action=action,
-                target_type=target._meta.label_lower if target is not None else "",
-                target_id=str(target.pk) if target is not None else "",
-                target_label=str(target)[:300] if target is not None else "",
-                changes=_normalized(changes),
-                ip=_stored_ip(meta.ip),
-                user_agent=meta.user_agent,
-                prev_hash=head.hash,
-            )
-            event.hash = compute_hash(event)
-            event.save(force_insert=True)
-            head.seq = event.seq
-            head.hash = event.hash
-            head.save(update_fields=["seq", "hash", "updated_at"])
-        for prefixes, callback in _CHANGE_LISTENERS:
-            if action.startswith(prefixes):
-                callback(org.pk, action)
+    with transaction.atomic():
+        head, _ = AuditChainHead.objects.select_for_update().get_or_create(organization=org)
+        event = AuditEvent(
+            organization=org,
+            seq=head.seq + 1,
+            occurred_at=timezone.now(),
+            actor_user_id=getattr(actor.user, "pk", None),
+            actor_token_id=actor.token.pk if actor.token is not None else None,
+            actor_label=actor.label[:300],
+            action=action,
+            target_type=target._meta.label_lower if target is not None else "",
+            target_id=str(target.pk) if target is not None else "",
+            target_label=str(target)[:300] if target is not None else "",
+            changes=_normalized(changes),
+            ip=_stored_ip(meta.ip),
+            user_agent=meta.user_agent,
+            prev_hash=head.hash,
+        )
+        event.hash = compute_hash(event)
+        event.save(force_insert=True)
+        head.seq = event.seq
+        head.hash = event.hash
+        head.save(update_fields=["seq", "hash", "updated_at"])
+    for prefixes, callback in _CHANGE_LISTENERS:
+        if action.startswith(prefixes):
+            callback(org.pk, action)
     return event
 
 
