@@ -22,6 +22,14 @@ from typing import Any
 
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from tests.factories import UserFactory
+from trustroom.audit.models import AuditEvent
+from trustroom.identity.services import create_api_token
+from trustroom.tenancy.models import Membership
+from trustroom.tenancy.principal import Principal
+from trustroom.tenancy.scope import org_scope
+from trustroom.tenancy.services import create_organization, invite_member
+
 ORG = "org"  # under /o/<org_slug>/ or /api/v1/orgs/<org_slug>/: only members of that organization
 USER = "user"  # for any signed-in person, about themselves only
 PUBLIC = "public"  # for anyone; holds no organization data
@@ -159,3 +167,37 @@ def prefix_entry(route: RouteInfo) -> str | None:
         if route.pattern.startswith(prefix):
             return reason
     return None
+
+
+def build_org(slug: str, label: str) -> dict[str, Any]:
+    """One organization with its owner, an editor, an invitation, a write token and every app's world."""
+    owner = UserFactory(email=f"owner@{label}.test", full_name=f"{label.title()} Owner")
+    org = create_organization(
+        actor=owner,
+        slug=slug,
+        name=f"{label.title()} Co",
+        legal_name=f"{label.title()} Legal Ltd",
+        tax_id=f"{label}-tax",
+    )
+    editor = UserFactory(email=f"editor@{label}.test", full_name=f"{label.title()} Editor")
+    membership = Membership.objects.create(organization=org, user=editor, role="editor")
+    with org_scope(org):
+        actor = Principal(organization=org, role="owner", user=owner)
+        invitation, secret = invite_member(actor=actor, email=f"invitee@{label}.test", role="viewer")
+        token, raw_token = create_api_token(actor=actor, name=f"{label}-token", scope="write")
+        extra: dict[str, Any] = {}
+        for build_world in WORLD_BUILDERS:
+            extra.update(build_world(org=org, actor=actor, label=label))
+        event = AuditEvent.objects.order_by("-seq").first()
+    assert event is not None
+    return {
+        **extra,
+        "org": org,
+        "owner": owner,
+        "membership": membership.pk,
+        "invitation": invitation.pk,
+        "invitation_secret": secret,
+        "api_token": token.pk,
+        "raw_token": raw_token,
+        "audit_event": event.pk,
+    }

@@ -21,25 +21,20 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from tests.factories import UserFactory
 from tests.security.cross_tenant import (
     ORG,
     PREFIXES,
     PUBLIC_ORG,
     ROUTES,
-    WORLD_BUILDERS,
     Route,
     RouteInfo,
     World,
+    build_org,
     iter_routes,
     prefix_entry,
 )
-from trustroom.audit.models import AuditEvent
-from trustroom.identity.services import create_api_token
 from trustroom.tenancy.models import Membership, Organization, OrgOwnedModel
-from trustroom.tenancy.principal import Principal
 from trustroom.tenancy.scope import org_scope
-from trustroom.tenancy.services import create_organization, invite_member
 
 MARKER = b"alpha"  # every name, e-mail and label of organization A contains it; nothing of B does
 # On A's own public trust center A's published items show; these never may (private items are named
@@ -59,43 +54,10 @@ PAYLOAD = {
 }
 
 
-def _build_org(slug: str, label: str) -> dict[str, Any]:
-    owner = UserFactory(email=f"owner@{label}.test", full_name=f"{label.title()} Owner")
-    org = create_organization(
-        actor=owner,
-        slug=slug,
-        name=f"{label.title()} Co",
-        legal_name=f"{label.title()} Legal Ltd",
-        tax_id=f"{label}-tax",
-    )
-    editor = UserFactory(email=f"editor@{label}.test", full_name=f"{label.title()} Editor")
-    membership = Membership.objects.create(organization=org, user=editor, role="editor")
-    with org_scope(org):
-        actor = Principal(organization=org, role="owner", user=owner)
-        invitation, secret = invite_member(actor=actor, email=f"invitee@{label}.test", role="viewer")
-        token, raw_token = create_api_token(actor=actor, name=f"{label}-token", scope="write")
-        extra: dict[str, Any] = {}
-        for build_world in WORLD_BUILDERS:
-            extra.update(build_world(org=org, actor=actor, label=label))
-        event = AuditEvent.objects.order_by("-seq").first()
-    assert event is not None
-    return {
-        **extra,
-        "org": org,
-        "owner": owner,
-        "membership": membership.pk,
-        "invitation": invitation.pk,
-        "invitation_secret": secret,
-        "api_token": token.pk,
-        "raw_token": raw_token,
-        "audit_event": event.pk,
-    }
-
-
 @pytest.fixture
 def world(db: None) -> World:
-    a = _build_org("alpha-co", "alpha")
-    b = _build_org("bravo-co", "bravo")
+    a = build_org("alpha-co", "alpha")
+    b = build_org("bravo-co", "bravo")
     return {**a, "a": a, "b": b}
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextvars import Token
 from typing import Any
 
 from django.db.models import Model, QuerySet
@@ -16,6 +17,7 @@ from trustroom.identity.support_access import SupportMfaRequired
 from trustroom.tenancy import policies
 from trustroom.tenancy.mixins import session_principal
 from trustroom.tenancy.models import Organization, Role
+from trustroom.tenancy.narrowing import ReaderNarrowing, enter_narrowing, leave_narrowing
 from trustroom.tenancy.principal import Principal
 from trustroom.tenancy.scope import org_scope
 from trustroom.tenancy.selectors import organization_by_slug
@@ -75,6 +77,7 @@ class OrgScopedAPIView(APIView):
     policy_model: type[Model] | None = None
     organization: Organization
     principal: Principal
+    _narrowing_token: Token[ReaderNarrowing | None] | None = None
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         organization = organization_by_slug(str(kwargs.get(ORG_URL_KWARG, "")))
@@ -84,12 +87,17 @@ class OrgScopedAPIView(APIView):
             return super().dispatch(request, *args, **kwargs)
         self._missing_organization = False
         self.organization = organization
+        self._narrowing_token = None
         with org_scope(organization):
-            response = super().dispatch(request, *args, **kwargs)
-            render = getattr(response, "render", None)
-            if callable(render) and not getattr(response, "is_rendered", True):
-                render()
-            return response
+            try:
+                response = super().dispatch(request, *args, **kwargs)
+                render = getattr(response, "render", None)
+                if callable(render) and not getattr(response, "is_rendered", True):
+                    render()
+                return response
+            finally:
+                if self._narrowing_token is not None:
+                    leave_narrowing(self._narrowing_token)
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         if self._missing_organization:
@@ -122,6 +130,9 @@ class OrgScopedAPIView(APIView):
         self.principal = principal
         request.principal = principal  # type: ignore[attr-defined]
         request._request.principal = principal  # type: ignore[attr-defined]
+        # From here on, an auditor's reads are narrowed to their audit periods (left in `dispatch`).
+        if self._narrowing_token is None:
+            self._narrowing_token = enter_narrowing(principal)
 
     def get_policy_model(self) -> type[Model] | None:
         return self.policy_model

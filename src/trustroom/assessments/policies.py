@@ -1,4 +1,5 @@
 from trustroom.assessments.models import Application, Engagement, Finding, SlaPolicy, Vendor
+from trustroom.tenancy.narrowing import occurred_in
 from trustroom.tenancy.policies import (
     ALL_ROLES,
     EDITORS,
@@ -15,8 +16,10 @@ from trustroom.tenancy.policies import (
 _PROGRAMME = ModelPolicy(view=ALL_ROLES, add=EDITORS, change=EDITORS, delete=MANAGERS)
 register(Vendor, _PROGRAMME)
 register(Application, _PROGRAMME)
-register(Engagement, _PROGRAMME)
-register(Finding, editable_by_editors())
+# An auditor samples, per audit period, the engagements whose test window opened in it and the findings
+# detected in it (vendors, applications and SLA policies are not period records: they read none).
+register(Engagement, _PROGRAMME, period_rule=occurred_in("window_start"))
+register(Finding, editable_by_editors(), period_rule=occurred_in("detected_at"))
 register(SlaPolicy, ModelPolicy(view=ALL_ROLES, add=MANAGERS))
 
 # Scanner imports: members read them; editors and above import (an import writes findings).

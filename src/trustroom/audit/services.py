@@ -15,6 +15,7 @@ from django.utils.ipv6 import clean_ipv6_address
 from trustroom.audit.chain import compute_hash
 from trustroom.audit.context import current_request_meta
 from trustroom.audit.models import AuditChainHead, AuditEvent
+from trustroom.tenancy.narrowing import unnarrowed
 from trustroom.tenancy.principal import Principal
 from trustroom.tenancy.scope import ScopeError, require_org
 
@@ -53,6 +54,8 @@ def _stored_ip(raw: str | None) -> str | None:
         return None
 
 
+# The chain's own reads never follow a reader's narrowing: an auditor's download still appends to it.
+@unnarrowed()
 def record_event(
     *,
     actor: Principal,

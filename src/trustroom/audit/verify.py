@@ -8,6 +8,7 @@ from typing import Any
 
 from trustroom.audit.chain import compute_hash
 from trustroom.audit.models import GENESIS_HASH, AuditChainHead, AuditEvent
+from trustroom.tenancy.narrowing import unnarrowed
 from trustroom.tenancy.scope import require_org
 
 CHUNK_SIZE = 2000
@@ -117,6 +118,8 @@ class _ChainWalk:
         return None
 
 
+# The chain is checked whole, whoever asks: an auditor's narrowing would make every gap look like tampering.
+@unnarrowed()
 def verify_chain(*, on_progress: Callable[[int], None] | None = None) -> ChainReport:
     """Verify the active organization's chain; report the first broken event.
 
@@ -158,6 +161,7 @@ def verify_chain(*, on_progress: Callable[[int], None] | None = None) -> ChainRe
     return report(problem)
 
 
+@unnarrowed()
 def verify_chain_to(*, seq: int, expected_hash: str) -> ChainReport:
     """Does the active organization's chain verify from the genesis up to event #`seq`, and does that event
     carry `expected_hash`? (An exported record of a chain head, checked later against the live log.)"""

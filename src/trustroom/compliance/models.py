@@ -18,6 +18,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from trustroom.tenancy.models import Organization, OrgOwnedModel
+from trustroom.tenancy.narrowing import narrow
 from trustroom.tenancy.scope import ScopeError, current_org, require_org
 
 
@@ -43,11 +44,13 @@ class FrameworkKind(models.TextChoices):
 
 
 class FrameworkManager(models.Manager["Framework"]):
-    """Built-in frameworks plus the current organization's own; refuses to run without a scope."""
+    """Built-in frameworks plus the current organization's own; refuses to run without a scope. An auditor
+    reads the organization's own frameworks only as their periods admit (`tenancy.narrowing`)."""
 
     def get_queryset(self) -> models.QuerySet[Framework]:
         org = require_org()
-        return super().get_queryset().filter(Q(organization__isnull=True) | Q(organization_id=org.pk))
+        frameworks = super().get_queryset().filter(Q(organization__isnull=True) | Q(organization_id=org.pk))
+        return narrow(frameworks)
 
 
 class BuiltinFrameworkManager(models.Manager["Framework"]):

@@ -24,7 +24,7 @@ from rest_framework.routers import SimpleRouter
 
 from trustroom.compliance.models import Requirement
 from trustroom.controls import checks as registry
-from trustroom.controls import selectors, services, visibility
+from trustroom.controls import selectors, services
 from trustroom.controls.models import (
     DEFAULT_CHECK_SCHEDULE,
     DEFAULT_CONTROL_FREQUENCY,
@@ -55,17 +55,6 @@ def _id_filter(request: Request, name: str) -> int | None:
     if not value.isdigit():
         raise DrfValidationError({name: [f"Give a {name} id."]})
     return int(value)
-
-
-class ControlsResourceViewSet(OrgResourceViewSet):
-    """Base of this API's viewsets: every read (list, detail, the object of an action) is narrowed to what
-    the principal may see, so an auditor's out-of-scope row answers 404 (`visibility.narrow`)."""
-
-    def get_queryset(self) -> QuerySet[Any]:
-        queryset = super().get_queryset()
-        if getattr(self, "swagger_fake_view", False):
-            return queryset
-        return visibility.narrow(self.principal, queryset)
 
 
 # --- Controls ---------------------------------------------------------------------------------------
@@ -149,7 +138,7 @@ class ControlWriteSerializer(StrictInputMixin, serializers.Serializer):
     ),
     destroy=extend_schema(summary="Delete a control with its evidence", responses={204: None}),
 )
-class ControlsViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ControlsResourceViewSet):
+class ControlsViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgResourceViewSet):
     policy_model = Control
     serializer_class = ControlSerializer
 
@@ -247,7 +236,7 @@ class EvidenceWriteSerializer(StrictInputMixin, serializers.Serializer):
     ),
     destroy=extend_schema(summary="Remove a link or file evidence item", responses={204: None}),
 )
-class EvidenceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ControlsResourceViewSet):
+class EvidenceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgResourceViewSet):
     policy_model = Evidence
     serializer_class = EvidenceSerializer
 
@@ -377,7 +366,7 @@ class SnapshotSerializer(serializers.ModelSerializer):
         responses={201: SnapshotSerializer},
     ),
 )
-class ChecksViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ControlsResourceViewSet):
+class ChecksViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgResourceViewSet):
     policy_model = Check
     serializer_class = CheckSerializer
     parser_classes = [JSONParser, MultiPartParser, FormParser]
@@ -438,7 +427,7 @@ class ChecksViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ControlsRe
     ),
     retrieve=extend_schema(summary="One check run with the resources it evaluated"),
 )
-class CheckRunsViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ControlsResourceViewSet):
+class CheckRunsViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgResourceViewSet):
     policy_model = CheckRun
     serializer_class = CheckRunSerializer
 

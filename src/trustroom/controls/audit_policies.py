@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Q
+
 from trustroom.controls.audit_models import AuditorAssignment, AuditPeriod, EvidencePackage
 from trustroom.tenancy.models import Role
+from trustroom.tenancy.narrowing import ReaderNarrowing, belonging_to_reader, of_assigned_periods
 from trustroom.tenancy.policies import MANAGERS, ModelPolicy, register
 from trustroom.tenancy.principal import Principal
 
@@ -21,8 +24,23 @@ class PeriodBoundPolicy(ModelPolicy):
         return may_see_period(principal, period)
 
 
+def _own_assignments(narrowing: ReaderNarrowing) -> Q:
+    return of_assigned_periods("period_id")(narrowing) & belonging_to_reader("membership__user_id")(narrowing)
+
+
+# An auditor reads the periods they are assigned to, their own assignments, and those periods' packages.
 register(
-    AuditPeriod, PeriodBoundPolicy(view=WORKSPACE_READERS, add=MANAGERS, change=MANAGERS, delete=MANAGERS)
+    AuditPeriod,
+    PeriodBoundPolicy(view=WORKSPACE_READERS, add=MANAGERS, change=MANAGERS, delete=MANAGERS),
+    period_rule=of_assigned_periods("pk"),
 )
-register(AuditorAssignment, PeriodBoundPolicy(view=WORKSPACE_READERS, add=MANAGERS, delete=MANAGERS))
-register(EvidencePackage, PeriodBoundPolicy(view=WORKSPACE_READERS, add=WORKSPACE_READERS))
+register(
+    AuditorAssignment,
+    PeriodBoundPolicy(view=WORKSPACE_READERS, add=MANAGERS, delete=MANAGERS),
+    period_rule=_own_assignments,
+)
+register(
+    EvidencePackage,
+    PeriodBoundPolicy(view=WORKSPACE_READERS, add=WORKSPACE_READERS),
+    period_rule=of_assigned_periods("period_id"),
+)

@@ -15,6 +15,7 @@ from trustroom.audit.models import AuditEvent
 from trustroom.controls.audit_models import AuditorAssignment, AuditPeriod, EvidencePackage
 from trustroom.controls.models import CheckRun, Control, Evidence
 from trustroom.tenancy.models import Role
+from trustroom.tenancy.narrowing import AuditWindow
 from trustroom.tenancy.principal import Principal
 
 MANAGER_ROLES = (Role.OWNER, Role.ADMIN)
@@ -31,6 +32,21 @@ def assigned_period_ids(principal: Principal) -> set[int]:
             membership__role=Role.AUDITOR,
         ).values_list("period_id", flat=True)
     )
+
+
+def audit_windows(principal: Principal) -> list[AuditWindow]:
+    """The windows of the principal's assigned periods: the provider of `tenancy.narrowing`, which narrows
+    every read of an auditor's request to them (registered in `ControlsConfig.ready`)."""
+    periods = AuditPeriod.objects.filter(pk__in=assigned_period_ids(principal)).order_by("pk")
+    return [
+        AuditWindow(
+            period_id=period.pk,
+            starts_at=period.starts_at,
+            ends_at=period.ends_at,
+            framework_codes=tuple(str(code) for code in period.framework_codes),
+        )
+        for period in periods
+    ]
 
 
 def may_see_period(principal: Principal, period: AuditPeriod) -> bool:

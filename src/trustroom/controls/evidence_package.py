@@ -44,6 +44,7 @@ from trustroom.controls.audit_models import AuditPeriod, EvidencePackage, Packag
 from trustroom.controls.models import CheckRun, Control, Evidence, EvidenceKind
 from trustroom.tenancy import policies
 from trustroom.tenancy.models import Membership, Organization
+from trustroom.tenancy.narrowing import unnarrowed
 from trustroom.tenancy.principal import Principal, system_principal
 from trustroom.tenancy.scope import org_scope
 from trustroom.vault import crypto, keys
@@ -388,7 +389,8 @@ def package_bytes(package: EvidencePackage) -> bytes:
     """The ZIP's plaintext (decrypted in memory for the download at hand)."""
     if package.status != PackageStatus.DONE or not package.storage_name or package.data_key_id is None:
         raise ValidationError("This package is not ready.")
-    org_key = OrganizationKey.objects.get(pk=package.data_key_id)
+    with unnarrowed():  # key material: internal, never narrowed to what an auditor reads
+        org_key = OrganizationKey.objects.get(pk=package.data_key_id)
     with default_storage.open(package.storage_name, "rb") as handle:
         blob = handle.read()
     return crypto.decrypt_document(

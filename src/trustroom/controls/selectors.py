@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
@@ -50,19 +49,13 @@ def controls_with_status(now: dt.datetime | None = None) -> list[Control]:
     return with_status(list(controls()), now)
 
 
-def _unchanged(queryset: QuerySet[Any]) -> QuerySet[Any]:
-    return queryset
-
-
-def checks_with_last_run(
-    narrow: Callable[[QuerySet[Any]], QuerySet[Any]] = _unchanged,
-) -> list[Check]:
-    """Checks with the controls they feed and their last run, each read through `narrow` (the reader's
-    visibility, see `visibility.narrow`)."""
-    feeds = CheckControl.objects.filter(control__in=narrow(Control.objects.all())).select_related("control")
-    items: list[Check] = list(narrow(checks()).prefetch_related(Prefetch("feeds", queryset=feeds)))
+def checks_with_last_run() -> list[Check]:
+    """Checks with the controls they feed and their last run (as the reader may see them: an auditor's
+    reads are narrowed by the default managers, see `tenancy.narrowing`)."""
+    feeds = CheckControl.objects.filter(control__in=Control.objects.all()).select_related("control")
+    items: list[Check] = list(checks().prefetch_related(Prefetch("feeds", queryset=feeds)))
     last: dict[int, CheckRun] = {}
-    for run in narrow(CheckRun.objects.filter(check_ref_id__in=[c.pk for c in items])).order_by(
+    for run in CheckRun.objects.filter(check_ref_id__in=[c.pk for c in items]).order_by(
         "check_ref_id", "-started_at", "-pk"
     ):
         last.setdefault(run.check_ref_id, run)

@@ -8,12 +8,11 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
 
-from trustroom.controls import selectors, services, visibility
+from trustroom.controls import selectors, services
 from trustroom.controls.forms import CheckForm, ControlForm, EvidenceForm, SnapshotForm
 from trustroom.controls.models import Check, CheckRun, Control, Evidence
 from trustroom.controls.posture import claims_of_control
@@ -23,18 +22,16 @@ from trustroom.tenancy.views import OrgPageView, status_for
 
 
 class ControlsPage(OrgPageView):
-    def visible(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
-        """Every read of these pages goes through here: an auditor sees only their audit periods' rows."""
-        return visibility.narrow(self.principal, queryset)
+    # An auditor's reads are narrowed to their audit periods by the default managers (tenancy.narrowing).
 
     def get_control(self) -> Control:
-        control = self.visible(selectors.controls()).filter(pk=self.kwargs["pk"]).first()
+        control = selectors.controls().filter(pk=self.kwargs["pk"]).first()
         if control is None:
             raise Http404("No such control.")
         return selectors.with_status([control])[0]
 
     def get_check(self) -> Check:
-        check = self.visible(selectors.checks()).filter(pk=self.kwargs["pk"]).first()
+        check = selectors.checks().filter(pk=self.kwargs["pk"]).first()
         if check is None:
             raise Http404("No such check.")
         return check
@@ -44,7 +41,7 @@ class ControlsView(ControlsPage):
     model = Control
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        items = selectors.with_status(list(self.visible(selectors.controls())))
+        items = selectors.with_status(list(selectors.controls()))
         context = {
             "page_title": "Controls",
             "controls": items,
@@ -64,13 +61,13 @@ class ControlDetailView(ControlsPage):
         now = timezone.now()
         timeline = [
             {"item": item, "fresh": is_fresh(item, now), "passed": evidence_passed(item)}
-            for item in self.visible(selectors.evidence().filter(control=control))
+            for item in selectors.evidence().filter(control=control)
         ]
         context = {
             "page_title": f"{control.key} {control.name}",
             "control": control,
             "mappings": selectors.mappings(control),
-            "checks": self.visible(control.checks.all()),
+            "checks": control.checks.all(),
             "claims": claims_of_control(control),
             "timeline": timeline,
             "can_add_evidence": self.allows("add", Evidence),
@@ -119,7 +116,7 @@ class ChecksView(ControlsPage):
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         context = {
             "page_title": "Automated checks",
-            "checks": selectors.checks_with_last_run(self.visible),
+            "checks": selectors.checks_with_last_run(),
             "can_add": self.allows("add", Check),
         }
         return self.page("controls/checks.html", context)
@@ -132,13 +129,13 @@ class CheckDetailView(ControlsPage):
         return self.render_detail(self.get_check())
 
     def render_detail(self, check: Check, form: SnapshotForm | None = None) -> HttpResponse:
-        runs = list(self.visible(selectors.runs().filter(check_ref=check))[:50])
+        runs = list(selectors.runs().filter(check_ref=check)[:50])
         context = {
             "page_title": check.name,
             "check": check,
             "runs": runs,
             "latest": runs[0] if runs else None,
-            "fed_controls": self.visible(check.controls.all()),
+            "fed_controls": check.controls.all(),
             "snapshot": check.snapshots.first(),
             "uses_snapshot": check.parameters.get("source") == "config_snapshot",
             "can_run": self.allows("change", check),

@@ -34,6 +34,7 @@ from trustroom.identity.client_ip import client_ip
 from trustroom.identity.models import AllowlistAudience, IpAllowlistEntry
 from trustroom.identity.refusals import principal_key, record_refusal, request_facts
 from trustroom.tenancy import policies
+from trustroom.tenancy.narrowing import unnarrowed
 from trustroom.tenancy.principal import Principal
 from trustroom.tenancy.scope import require_org
 
@@ -106,10 +107,13 @@ def audience_of(principal: Principal) -> str:
 def networks_for(audience: str) -> tuple[str, ...]:
     """The current organization's networks for one audience; empty = that audience is unrestricted."""
     applies = [value for value, audiences in _AUDIENCES_OF.items() if audience in audiences]
-    rows = (
-        IpAllowlistEntry.objects.filter(applies_to__in=applies).order_by().values_list("network", flat=True)
-    )
-    return tuple(sorted(rows))
+    with unnarrowed():  # enforcement: never narrowed to what the reader may see (that would fail open)
+        rows = (
+            IpAllowlistEntry.objects.filter(applies_to__in=applies)
+            .order_by()
+            .values_list("network", flat=True)
+        )
+        return tuple(sorted(rows))
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,8 @@ register(
     ModelPolicy(view=ALL_ROLES, add=NOBODY, change=MANAGERS, delete=NOBODY, support=SUPPORT_READ_ONLY),
 )
 
-# Owners and admins manage the IP allowlist; auditors read it (it is an access control they review).
+# Owners and admins manage the IP allowlist; support staff under a read grant (auditor role) read it. A
+# member auditor reads none of it: it is not a period record (`tenancy.narrowing`).
 register(
     IpAllowlistEntry,
     ModelPolicy(
@@ -48,8 +49,9 @@ register(
     ModelPolicy(view=ALL_ROLES, add=OWNERS, change=NOBODY, delete=OWNERS, support=SUPPORT_READ_ONLY),
 )
 
-# SSO connections decide who signs in as the organization's members: owners change them; admins and
-# auditors read them.
+# SSO connections decide who signs in as the organization's members: owners change them; admins (and
+# support staff under a read grant, who act as auditors) read them. Not a period record: member auditors
+# read none (`tenancy.narrowing`).
 register(
     SsoConnection,
     ModelPolicy(view=MANAGERS | {Role.AUDITOR}, add={Role.OWNER}, change={Role.OWNER}, delete={Role.OWNER}),

@@ -5,6 +5,7 @@ from typing import Any
 from trustroom.identity import tokens
 from trustroom.identity.models import ApiToken, SecurityPolicy
 from trustroom.tenancy.models import Organization
+from trustroom.tenancy.narrowing import unnarrowed
 from trustroom.tenancy.scope import org_scope
 from trustroom.tenancy.selectors import memberships_of_user
 
@@ -30,7 +31,7 @@ def find_usable_token(raw: str) -> ApiToken | None:
 
 def security_policy_for(organization: Organization) -> SecurityPolicy:
     """The organization's security policy; an unsaved one with the defaults when none was ever saved."""
-    with org_scope(organization):
+    with org_scope(organization), unnarrowed():  # enforcement: the same policy whoever reads it
         policy = SecurityPolicy.objects.filter(organization=organization).first()
     return policy if policy is not None else SecurityPolicy(organization=organization)
 

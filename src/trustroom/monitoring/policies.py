@@ -10,6 +10,7 @@ from trustroom.monitoring.models import (
     RoutingRule,
 )
 from trustroom.tenancy.models import Role
+from trustroom.tenancy.narrowing import occurred_in
 from trustroom.tenancy.policies import (
     ALL_ROLES,
     EDITORS,
@@ -21,7 +22,8 @@ from trustroom.tenancy.policies import (
 )
 
 # Sources hold the secret senders sign with: owners and admins create, rotate, disable and delete them;
-# auditors read the list (an intake they review). Support staff may read, never change.
+# support staff under a read grant (auditor role) may read the list, never change it; member auditors
+# read none of it (no period rule).
 register(
     AlertSource,
     ModelPolicy(
@@ -34,12 +36,22 @@ register(
 )
 # Every member sees alerts; editors and above triage them (acknowledge, resolve, suppress). Alerts are
 # created only by the intake endpoint, never by hand, and never deleted.
-register(Alert, ModelPolicy(view=ALL_ROLES, add=NOBODY, change=EDITORS, delete=NOBODY))
+# An auditor reads the alerts received inside their audit periods.
+register(
+    Alert,
+    ModelPolicy(view=ALL_ROLES, add=NOBODY, change=EDITORS, delete=NOBODY),
+    period_rule=occurred_in("received_at"),
+)
 
 # Incidents and everything of theirs: every member reads; editors and above open and change them.
 # Nobody deletes them: they are evidence (MTTA/MTTR, the timeline, the review).
+# An auditor reads the incidents opened inside their audit periods (not their inner records).
 for _model in (Incident, IncidentAlert, IncidentEvent, IncidentAction):
-    register(_model, ModelPolicy(view=ALL_ROLES, add=EDITORS, change=EDITORS, delete=NOBODY))
+    register(
+        _model,
+        ModelPolicy(view=ALL_ROLES, add=EDITORS, change=EDITORS, delete=NOBODY),
+        period_rule=occurred_in("opened_at") if _model is Incident else None,
+    )
 # Routing: every member reads where alerts go (never the secrets); owners and admins change notifiers and
 # rules. Deliveries are made by the intake and triage, never by hand; editors (who triage) may retry one.
 register(

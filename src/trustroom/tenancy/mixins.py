@@ -12,6 +12,7 @@ from django.shortcuts import render
 
 from trustroom.tenancy import policies
 from trustroom.tenancy.models import Organization
+from trustroom.tenancy.narrowing import reader_narrowing
 from trustroom.tenancy.principal import Principal
 from trustroom.tenancy.scope import org_scope
 from trustroom.tenancy.selectors import membership_in, organization_by_slug
@@ -74,7 +75,8 @@ class OrgScopedViewMixin(LoginRequiredMixin):
     """For class-based views under /o/<org_slug>/.
 
     Sets `request.organization` and `request.principal`, runs the whole view (and renders its
-    template) inside `org_scope`, and checks `permission_action` on `model` through its policy.
+    template) inside `org_scope` (and, for an auditor, `reader_narrowing` to their audit periods),
+    and checks `permission_action` on `model` through its policy.
     Subclasses narrow `get_queryset`; they never choose the organization.
     """
 
@@ -97,10 +99,11 @@ class OrgScopedViewMixin(LoginRequiredMixin):
             if refused is not None:
                 return refused
             self.check_permission()
-            response = super().dispatch(request, *args, **kwargs)
-            render = getattr(response, "render", None)
-            if callable(render) and not getattr(response, "is_rendered", True):
-                render()  # templates read scoped querysets: render before the scope closes
+            with reader_narrowing(principal):  # after the access checks: they read the whole organization
+                response = super().dispatch(request, *args, **kwargs)
+                render = getattr(response, "render", None)
+                if callable(render) and not getattr(response, "is_rendered", True):
+                    render()  # templates read scoped querysets: render before the scope closes
             return response
 
     def permission_model(self) -> type[Model] | None:

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 
+from trustroom.tenancy.narrowing import current_narrowing
 from trustroom.tenancy.scope import ScopeError, current_org, require_org
 
 slug_validator = RegexValidator(
@@ -74,11 +75,16 @@ class OrgScopedQuerySet(models.QuerySet):
 
 
 class OrgScopedManager(models.Manager):
-    """Default manager of organization-owned models: refuses to build a query without a scope."""
+    """Default manager of organization-owned models: refuses to build a query without a scope, and
+    narrows a period-scoped reader (an auditor) to their audit periods (`tenancy.narrowing`)."""
 
     def get_queryset(self) -> OrgScopedQuerySet:
         org = require_org()
-        return OrgScopedQuerySet(self.model, using=self._db).filter(organization_id=org.pk)
+        queryset = OrgScopedQuerySet(self.model, using=self._db).filter(organization_id=org.pk)
+        narrowing = current_narrowing()
+        if narrowing is None:
+            return queryset
+        return narrowing.apply(queryset)
 
 
 class OrgOwnedModel(models.Model):

@@ -1,7 +1,8 @@
 """One policy object per model answers "may this principal do this to this (kind of) record?".
 
 Views, viewsets and services ask `policy_for(Model).allows(principal, action, obj)`; a model with no
-registered policy is denied everything (fail closed).
+registered policy is denied everything (fail closed). A policy may come with a period rule: what an
+auditor's audit periods admit of the model (`tenancy.narrowing`); without one, an auditor reads none of it.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Model
 
 from trustroom.tenancy.models import Role
+from trustroom.tenancy.narrowing import PeriodRule
 from trustroom.tenancy.principal import Principal
 
 ACTIONS = ("view", "add", "change", "delete")
@@ -88,6 +90,7 @@ class _DenyAll(ModelPolicy):
 
 
 _registry: dict[type[Model], ModelPolicy] = {}
+_period_rules: dict[type[Model], PeriodRule] = {}
 _DENY_ALL = _DenyAll()
 
 
@@ -96,8 +99,18 @@ def editable_by_editors() -> ModelPolicy:
     return ModelPolicy(view=ALL_ROLES, add=EDITORS, change=EDITORS, delete=EDITORS)
 
 
-def register(model: type[Model], policy: ModelPolicy) -> None:
+def register(model: type[Model], policy: ModelPolicy, *, period_rule: PeriodRule | None = None) -> None:
+    """Register `model`'s policy and, for a model an auditor samples, what their periods admit of it."""
     _registry[model] = policy
+    if period_rule is not None:
+        _period_rules[model] = period_rule
+    else:
+        _period_rules.pop(model, None)
+
+
+def period_rule_for(model: type[Model]) -> PeriodRule | None:
+    """What an auditor's periods admit of `model`; None = nothing (see `tenancy.narrowing`)."""
+    return _period_rules.get(model)
 
 
 def policy_for(model: type[Model] | Model) -> ModelPolicy:

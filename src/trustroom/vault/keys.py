@@ -6,6 +6,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from trustroom.audit.services import record_event
+from trustroom.tenancy.narrowing import unnarrowed
 from trustroom.tenancy.principal import Principal
 from trustroom.tenancy.scope import require_org
 from trustroom.vault import crypto
@@ -33,7 +34,8 @@ def unwrap(org_key: OrganizationKey) -> bytes:
 def active_key(*, actor: Principal) -> tuple[OrganizationKey, bytes]:
     """The organization's active data key, made (and audit-logged) on first use."""
     org = require_org()
-    existing = OrganizationKey.objects.filter(is_active=True).first()
+    with unnarrowed():  # key material: internal, never narrowed to what an auditor reads
+        existing = OrganizationKey.objects.filter(is_active=True).first()
     if existing is not None:
         return existing, unwrap(existing)
     try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.files.storage import default_storage
 from django.db.models import QuerySet
 
+from trustroom.tenancy.narrowing import unnarrowed
 from trustroom.tenancy.scope import org_scope
 from trustroom.vault import crypto, keys
 from trustroom.vault.models import Document, OrganizationKey
@@ -27,7 +28,7 @@ def document_bytes(document: Document) -> bytes:
     Raises `crypto.DecryptionError` if the stored bytes do not authenticate under this organization's
     key and this document's id (tampered, or moved from another document or organization).
     """
-    with org_scope(document.organization):
+    with org_scope(document.organization), unnarrowed():  # key material: internal, never a reader's row
         org_key = OrganizationKey.objects.get(pk=document.data_key_id)
     # Outside the scope's atomic block: a failure to decrypt must not doom the caller's transaction.
     data_key = keys.unwrap(org_key)

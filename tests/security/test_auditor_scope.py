@@ -1,0 +1,114 @@
+"""Auditor harness: every page and API route, read as an auditor whose audit period covers none of the
+records, must show none of them.
+
+The cross-tenant harness's worlds (`tests/security/routes/*.py build_world`) are built in the auditor's own
+organization, now; the auditor is assigned to a period of 2020 (HIPAA, which no control maps), so every record lies
+outside it. Each GET of every organization route (aimed at the world's records) must answer without a
+server error and without any of the world's markers ("alpha"), except what an auditor must see anyway
+(`ALLOWED`). The same walk runs for the API with an `audit` token made by an owner (no assignment: it
+reads nothing) and with one made by the auditor (their periods).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from tests.factories import UserFactory
+from tests.identity.factories import api_token
+from tests.security.cross_tenant import ORG, ROUTES, USER, World, build_org, iter_routes
+from trustroom.controls import audit_services
+from trustroom.tenancy.models import Membership, Role
+from trustroom.tenancy.principal import Principal
+from trustroom.tenancy.scope import org_scope
+
+MARKER = b"alpha"
+# What an auditor sees of their organization whatever their periods: its name and slug (in every link),
+# and its people (the members directory is not a period record: names show as owners and assignee choices;
+# `people_of` adds every member's e-mail address).
+ALLOWED = (
+    b"alpha-co",
+    b"alpha co",
+    b"alpha legal ltd",
+    b"alpha-tax",
+    b"owner@alpha.test",
+    b"alpha owner",
+    b"editor@alpha.test",
+    b"alpha editor",
+)
+PERIOD_2020 = (dt.datetime(2020, 1, 1, tzinfo=dt.UTC), dt.datetime(2021, 1, 1, tzinfo=dt.UTC))
+
+
+def people_of(world: World) -> tuple[bytes, ...]:
+    members = Membership.objects.filter(organization=world["org"]).select_related("user")
+    return tuple(m.user.email.lower().encode() for m in members)
+
+
+def leaked(body: bytes, allowed_too: tuple[bytes, ...] = ()) -> bool:
+    text = body.lower()
+    for allowed in (*allowed_too, *ALLOWED):
+        text = text.replace(allowed, b"")
+    return MARKER in text
+
+
+@pytest.fixture
+def auditor_world(db: None) -> World:
+    world = build_org("alpha-co", "alpha")
+    org = world["org"]
+    auditor = UserFactory(email="reviewer@audit-firm.test", full_name="Reviewing Auditor")
+    membership = Membership.objects.create(organization=org, user=auditor, role=Role.AUDITOR)
+    with org_scope(org):
+        owner = Principal(organization=org, role=Role.OWNER, user=world["owner"])
+        period = audit_services.create_period(
+            actor=owner,
+            name="Fiscal 2020 review",
+            framework_codes=["hipaa"],  # no control of the world maps to it
+            starts_at=PERIOD_2020[0],
+            ends_at=PERIOD_2020[1],
+        )
+        audit_services.assign_auditor(actor=owner, period=period, membership=membership)
+    _owners, owners_token = api_token(org, world["owner"], scope="audit", name="owners audit token")
+    return {**world, "auditor": auditor, "owners_audit_token": owners_token}
+
+
+def _url(name: str, kwargs: set[str], target: dict[str, Any]) -> str:
+    values = dict(target)
+    if "org_slug" in kwargs:
+        values["org_slug"] = "alpha-co"
+    return reverse(name, kwargs=values or None)
+
+
+@pytest.mark.django_db
+def test_an_auditor_outside_every_record_reads_none_of_them(auditor_world: World, capsys: Any) -> None:
+    session = Client(raise_request_exception=False)
+    session.force_login(auditor_world["auditor"])
+    owners_token = Client(
+        raise_request_exception=False, HTTP_AUTHORIZATION=f"Bearer {auditor_world['owners_audit_token']}"
+    )
+    people = people_of(auditor_world)
+    failures: list[str] = []
+    requests = 0
+    for route in iter_routes():
+        spec = ROUTES.get(route.name)
+        if spec is None or spec.kind not in (ORG, USER) or "secret" in route.kwargs:
+            continue
+        url = _url(route.name, route.kwargs, spec.target(auditor_world) if spec.target else {})
+        clients = [(session, "auditor")]
+        if spec.api and spec.kind == ORG:
+            clients.append((owners_token, "audit token made by an owner"))
+        for client, label in clients:
+            requests += 1
+            response = client.get(url)
+            body = b"" if getattr(response, "streaming", False) else response.content
+            where = f"{label} GET {url} ({route.name})"
+            if response.status_code >= 500:
+                failures.append(f"{where}: server error {response.status_code}")
+            elif leaked(body, people):
+                failures.append(f"{where}: shows a record outside the auditor's period")
+    assert not failures, f"{len(failures)} auditor-scope failures:\n" + "\n".join(failures[:80])
+    with capsys.disabled():
+        print(f"\nauditor harness: {requests} GET requests as an auditor of a 2020 period")
