@@ -13,9 +13,10 @@ A claim bound to one or more controls (`ClaimBinding`) is *verified* while every
 and shows "Verified by N controls, evidence as of <date>". Otherwise, by its policy, it is shown with
 "Not currently verified: …" or hidden: the claim's own override (`trustcenter.ClaimPolicy`), else its
 parent's, else the organization's default (`TrustCenterSettings.claim_posture_policy`). No policy shows a
-claim whose controls are not all ready as plainly verified. A claim bound to nothing shows as before. Nothing is stored: the state comes from the evidence at `now`,
-and `Posture.changes_at` is the next moment it can change by itself (an evidence item starts or
-expires), which bounds how long a rendered page may be cached (`trustcenter/cache.py`).
+claim whose controls are not all ready as plainly verified. A claim bound to nothing shows as before.
+Nothing is stored: the state comes from the evidence at `now`, and `Posture.changes_at` is the next
+moment it can change by itself (an evidence item starts or expires), which bounds how long a rendered
+page may be cached (`trustcenter/cache.py`); a policy change clears the cached pages at once.
 """
 
 from __future__ import annotations
