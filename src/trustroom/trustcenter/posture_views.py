@@ -10,6 +10,7 @@ from typing import Any, ClassVar, cast
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 
@@ -104,9 +105,11 @@ class PostureView(TrustCenterPage):
 class ClaimPolicyView(PostureView):
     """POST: one claim's own policy (inherit the default, show as not currently verified, or hide)."""
 
-    model = ClaimPolicy
     permission_action = "change"
     http_method_names: ClassVar[list[str]] = ["post"]  # type: ignore[misc]
+
+    def permission_model(self) -> type[Model]:
+        return ClaimPolicy
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         form = ClaimPolicyForm(request.POST)
