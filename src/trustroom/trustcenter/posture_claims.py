@@ -58,12 +58,13 @@ class ClaimRow:
 
 
 def _dr_plan_claims() -> list[tuple[str, str, str]]:
-    """One claim per DR plan (shown once the plan has a drill), under the overall DR claim."""
+    """One claim per DR plan with a recorded drill (as `program_claims.dr_claims` shows them)."""
     from trustroom.resilience.models import DrPlan
 
+    drilled = DrPlan.objects.filter(drills__isnull=False).distinct().order_by("service", "pk")
     return [
         (f"{DR_CLAIM}:{pk}", "Security program", f"Disaster recovery: {service}")
-        for pk, service in DrPlan.objects.order_by("service", "pk").values_list("pk", "service")
+        for pk, service in drilled.values_list("pk", "service")
     ]
 
 
