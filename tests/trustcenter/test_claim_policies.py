@@ -15,7 +15,7 @@ from django.test import Client
 
 from tests.controls.factories import make_control
 from tests.factories import member, principal_for
-from tests.trustcenter.public_data import make_certification, publish
+from tests.trustcenter.public_data import certified, publish, unverified_certification
 from trustroom.audit.models import AuditEvent
 from trustroom.controls import services as controls
 from trustroom.controls.posture import HIDE, SHOW_AS_STALE
@@ -43,18 +43,9 @@ def actor(org_a: Any, owner_a: Any) -> Iterator[Any]:
         yield principal_for(owner_a, org_a)
 
 
-def certified(actor: Any, title: str = "ISO 27001") -> str:
-    cert = make_certification(actor, title=title, valid_until=dt.date(2031, 1, 1))
-    return f"certification:{cert.pk}"
-
-
 @pytest.fixture
 def unverified(actor: Any) -> str:
-    """A published certification bound to a control with no evidence (not currently verified)."""
-    publish(actor)
-    key = certified(actor)
-    bind_claim(actor=actor, claim_key=key, control=make_control(actor, key="AC-1", name="Reviews"))
-    return key
+    return unverified_certification(actor)
 
 
 def public(client: Client, url: str = CERTIFICATIONS) -> str:

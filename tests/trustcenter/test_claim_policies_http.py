@@ -3,8 +3,6 @@ role is refused, bad input is a 400 naming the field, and the change shows on th
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -12,11 +10,9 @@ from django.core.cache import cache
 from django.test import Client
 from rest_framework.test import APIClient
 
-from tests.controls.factories import make_control
 from tests.factories import member, principal_for
-from tests.trustcenter.public_data import make_certification, publish
+from tests.trustcenter.public_data import unverified_certification
 from trustroom.controls.posture import HIDE, SHOW_AS_STALE
-from trustroom.controls.services.posture import bind_claim
 from trustroom.tenancy.scope import org_scope
 from trustroom.trustcenter.models import ClaimPolicy
 
@@ -34,15 +30,9 @@ def _empty_cache() -> None:
 
 
 @pytest.fixture
-def claim(org_a: Any, owner_a: Any) -> Iterator[str]:
-    """A published certification bound to a control with no evidence (not currently verified)."""
+def claim(org_a: Any, owner_a: Any) -> str:
     with org_scope(org_a):
-        actor = principal_for(owner_a, org_a)
-        publish(actor)
-        cert = make_certification(actor, title="ISO 27001", valid_until=dt.date(2031, 1, 1))
-        key = f"certification:{cert.pk}"
-        bind_claim(actor=actor, claim_key=key, control=make_control(actor, key="AC-1", name="Reviews"))
-    yield key
+        return unverified_certification(principal_for(owner_a, org_a))
 
 
 def api_as(user: Any) -> APIClient:
