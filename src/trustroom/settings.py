@@ -492,6 +492,10 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(  # type: ignore[attr-defined
         "AlertSourceKindEnum": "trustroom.monitoring.models.SourceKind",
     }
 )
+# The trust posture policy: the default in trust-center settings and each claim's own (claim-policies).
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["ClaimPosturePolicyEnum"] = (  # type: ignore[index]
+    "trustroom.trustcenter.models.ClaimPosturePolicy"
+)
 
 # OpenAPI enum names of incidents (their status and severity would collide with the alerts' ones).
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(  # type: ignore[attr-defined]

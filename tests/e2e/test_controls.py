@@ -27,6 +27,7 @@ from tests.e2e.conftest import save_screenshot
 from tests.factories import TEST_PASSWORD, MembershipFactory, UserFactory, member, principal_for
 from tests.trustcenter.public_data import make_certification, publish
 from trustroom.controls import services
+from trustroom.controls.services.posture import bind_claim
 from trustroom.tenancy.models import Role
 from trustroom.tenancy.scope import org_scope
 from trustroom.tenancy.services import create_organization
@@ -190,6 +191,59 @@ def test_posture_binding_drives_the_public_claim(live_server: Any, browser: Any)
     expect(entry).to_contain_text("Verified by 1 control")
     expect(entry).not_to_contain_text("Not currently verified")
     save_screenshot(visitor, "controls-posture-verified")
+    visitor.context.close()
+    page.context.close()
+
+
+@pytest.mark.django_db(transaction=True, databases=["default", "owner"])
+def test_per_claim_policy_overrides_the_default(live_server: Any, browser: Any) -> None:
+    org, owner = acme_with_admin()
+    until = timezone.now().date() + dt.timedelta(days=900)
+    with org_scope(org):
+        actor = principal_for(owner, org)
+        publish(actor)
+        control = make_control(actor, key="AC-1", name="Access is reviewed")  # no evidence: missing
+        for title in ("ISO 27001", "SOC 2 Type 2"):
+            cert = make_certification(actor, title=title, valid_until=until)
+            bind_claim(actor=actor, claim_key=f"certification:{cert.pk}", control=control)
+    base = live_server.url
+    visitor = browser.new_context().new_page()
+    visitor.set_default_timeout(15_000)
+
+    def overview() -> Any:
+        visitor.goto(f"{base}/trust/acme/")
+        return visitor.locator("main")
+
+    expect(overview()).to_contain_text("0 of 2 certifications currently valid")
+
+    page = sign_in(browser, base, "ada@acme.test")
+    page.goto(f"{base}/o/acme/trust-center/posture/")
+    page.get_by_role("heading", name="Trust posture", level=2).wait_for()
+    claims = page.get_by_role("table", name=re.compile("Public claims"))
+    iso = claims.get_by_role("row", name=re.compile("ISO 27001"))
+    expect(iso).to_contain_text("In effect: Show it as not currently verified (inherited)")
+    iso.get_by_label("Policy for ISO 27001").select_option(label="Hide it")
+    iso.get_by_role("button", name="Set the policy of ISO 27001").click()
+    page.get_by_text(re.compile(r"Policy of certification:\d+ saved\.")).wait_for()
+    iso = claims.get_by_role("row", name=re.compile("ISO 27001"))
+    expect(iso).to_contain_text("In effect: Hide it")
+    expect(iso).to_contain_text("Hidden: control AC-1 has no evidence in effect")
+    expect(iso.get_by_label("Policy for ISO 27001")).to_have_value("hide")
+    soc = claims.get_by_role("row", name=re.compile("SOC 2 Type 2"))
+    expect(soc).to_contain_text("(inherited)")
+
+    entry = overview()  # the cached page was cleared by the change
+    expect(entry).to_contain_text("0 of 1 certification currently valid")
+    expect(entry).not_to_contain_text("ISO 27001")
+    expect(entry).to_contain_text("SOC 2 Type 2")
+    visitor.goto(f"{base}/trust/acme/certifications/")
+    expect(visitor.get_by_role("status").filter(has_text="Not currently verified")).to_have_count(1)
+    save_screenshot(page, "controls-posture-claim-policy")
+
+    iso.get_by_label("Policy for ISO 27001").select_option(label="Inherit the default")
+    iso.get_by_role("button", name="Set the policy of ISO 27001").click()
+    page.get_by_text(re.compile(r"Policy of certification:\d+ saved\.")).wait_for()
+    expect(overview()).to_contain_text("0 of 2 certifications currently valid")
     visitor.context.close()
     page.context.close()
 

@@ -75,6 +75,23 @@ def publish(actor: Principal, *, intro: str = "") -> None:
     update_settings(actor=actor, published=True, intro=intro)
 
 
+def certified(actor: Principal, title: str = "ISO 27001") -> str:
+    """The claim key of a new public certification valid until 2031."""
+    cert = make_certification(actor, title=title, valid_until=dt.date(2031, 1, 1))
+    return f"certification:{cert.pk}"
+
+
+def unverified_certification(actor: Principal) -> str:
+    """A published certification bound to control AC-1, which has no evidence (not currently verified)."""
+    from tests.controls.factories import make_control
+    from trustroom.controls.services.posture import bind_claim
+
+    publish(actor)
+    key = certified(actor)
+    bind_claim(actor=actor, claim_key=key, control=make_control(actor, key="AC-1", name="Reviews"))
+    return key
+
+
 def build_world(*, org: Organization, actor: Principal, label: str) -> dict[str, Any]:
     """A published trust center: public, gated and private statements and certifications (each with a
     document), and an expired certificate. Private items carry "hidden" in their names."""

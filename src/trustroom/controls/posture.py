@@ -4,19 +4,25 @@ Every claim the public trust center shows has a stable key:
 
 - `statement:<id>` a compliance statement, `certification:<id>` a certification or audit report;
 - `attestation:<application id>` a "safe to host" attestation;
-- `program:access_reviews`, `program:dr_failover`, `program:production_access` the program claims.
+- `program:access_reviews`, `program:dr_failover`, `program:production_access` the program claims;
+- `program:dr_failover:<DR plan id>` the DR claim of one plan (the trust center shows one per plan). The
+  overall `program:dr_failover` is its parent: a control bound to it backs every plan's claim, a control
+  bound to a plan's key backs only that plan's (a failing drill control of plan A never marks plan B).
 
 A claim bound to one or more controls (`ClaimBinding`) is *verified* while every bound control is ready,
-and shows "Verified by N controls, evidence as of <date>". Otherwise, by the organization's policy
-(`TrustCenterSettings.claim_posture_policy`), it is shown with "Not currently verified: …" or hidden.
-A claim bound to nothing shows as before. Nothing is stored: the state comes from the evidence at `now`,
-and `Posture.changes_at` is the next moment it can change by itself (an evidence item starts or
-expires), which bounds how long a rendered page may be cached (`trustcenter/cache.py`).
+and shows "Verified by N controls, evidence as of <date>". Otherwise, by its policy, it is shown with
+"Not currently verified: …" or hidden: the claim's own override (`trustcenter.ClaimPolicy`), else its
+parent's, else the organization's default (`TrustCenterSettings.claim_posture_policy`). No policy shows a
+claim whose controls are not all ready as plainly verified. A claim bound to nothing shows as before.
+Nothing is stored: the state comes from the evidence at `now`, and `Posture.changes_at` is the next
+moment it can change by itself (an evidence item starts or expires), which bounds how long a rendered
+page may be cached (`trustcenter/cache.py`); a policy change clears the cached pages at once.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
@@ -28,6 +34,7 @@ from trustroom.controls.state import ControlStatus, control_status, evidence_pas
 SHOW_AS_STALE = "show_as_stale"
 HIDE = "hide"
 PROGRAM_KEYS = ("access_reviews", "dr_failover", "production_access")
+DR_CLAIM = "program:dr_failover"  # the overall DR claim; `program:dr_failover:<plan id>` one plan's
 
 Item = TypeVar("Item")
 
@@ -73,15 +80,35 @@ class ClaimPosture:
 
 @dataclass(frozen=True)
 class Posture:
-    policy: str
-    claims: dict[str, ClaimPosture] = field(default_factory=dict)
+    policy: str  # the organization's default
+    claims: dict[str, ClaimPosture] = field(default_factory=dict)  # by bound key, own controls only
     changes_at: dt.datetime | None = None
+    overrides: Mapping[str, str] = field(default_factory=dict)  # claim key -> policy
+
+    def policy_of(self, claim_key: str) -> str:
+        """The claim's effective policy: its own override, else its parent's, else the default."""
+        parent = parent_claim_key(claim_key)
+        inherited = self.overrides.get(parent, self.policy) if parent else self.policy
+        return self.overrides.get(claim_key, inherited)
+
+    def for_claim(self, claim_key: str) -> ClaimPosture | None:
+        """What the public page shows of one claim: its own controls and its parent's, hidden by its
+        effective policy; None when nothing backs it."""
+        own = self.claims.get(claim_key)
+        parent = self.claims.get(parent_claim_key(claim_key) or "")
+        if own is None and parent is None:
+            return None
+        controls = list(own.controls) if own is not None else []
+        keys = {c.key for c in controls}
+        controls += [c for c in (parent.controls if parent is not None else []) if c.key not in keys]
+        claim = ClaimPosture(claim_key, controls)
+        return replace(claim, hidden=self.policy_of(claim_key) == HIDE and not claim.verified)
 
     def apply(self, items: list[Item]) -> list[Item]:
         """Items (with `claim_key` and `posture` fields) with their posture set; hidden ones left out."""
         shown = []
         for item in items:
-            posture = self.claims.get(getattr(item, "claim_key", ""))
+            posture = self.for_claim(getattr(item, "claim_key", ""))
             if posture is not None and posture.hidden:
                 continue
             shown.append(replace(item, posture=posture) if posture is not None else item)  # type: ignore[type-var]
@@ -104,8 +131,11 @@ def _bound_control(control: Control, evidence: list[Evidence], now: dt.datetime)
     return BoundControl(control.key, control.name, str(status), since, as_of)
 
 
-def posture(policy: str = SHOW_AS_STALE, now: dt.datetime | None = None) -> Posture:
-    """The posture of every bound claim (run inside the organization's scope)."""
+def posture(
+    policy: str = SHOW_AS_STALE, now: dt.datetime | None = None, overrides: Mapping[str, str] | None = None
+) -> Posture:
+    """The posture of every bound claim (run inside the organization's scope) under the default `policy`
+    and the per-claim `overrides` (claim key -> policy)."""
     now = now or timezone.now()
     bindings = list(ClaimBinding.objects.select_related("control"))
     controls = {b.control_id: b.control for b in bindings}
@@ -118,11 +148,11 @@ def posture(policy: str = SHOW_AS_STALE, now: dt.datetime | None = None) -> Post
     by_claim: dict[str, list[BoundControl]] = {}
     for binding in bindings:
         by_claim.setdefault(binding.claim_key, []).append(states[binding.control_id])
-    claims = {}
+    current = Posture(policy, overrides=dict(overrides or {}), changes_at=min(moments, default=None))
     for key, bound in by_claim.items():
         claim = ClaimPosture(key, bound)
-        claims[key] = replace(claim, hidden=policy == HIDE and not claim.verified)
-    return Posture(policy=policy, claims=claims, changes_at=min(moments, default=None))
+        current.claims[key] = replace(claim, hidden=current.policy_of(key) == HIDE and not claim.verified)
+    return current
 
 
 def claims_of_control(control: Control) -> list[str]:
@@ -135,5 +165,33 @@ def valid_claim_key(key: Any) -> bool:
         return False
     kind, _, rest = key.partition(":")
     if kind == "program":
-        return rest in PROGRAM_KEYS
-    return kind in ("statement", "certification", "attestation") and rest.isdigit() and len(rest) < 19
+        plan = key.removeprefix(DR_CLAIM + ":")
+        return rest in PROGRAM_KEYS or (plan != key and _record_id(plan))
+    return kind in ("statement", "certification", "attestation") and _record_id(rest)
+
+
+def _record_id(text: str) -> bool:
+    return text.isdigit() and len(text) < 19
+
+
+def parent_claim_key(key: str) -> str | None:
+    """The claim a key refines (`program:dr_failover` for one plan's DR claim), if any."""
+    return DR_CLAIM if key.startswith(DR_CLAIM + ":") else None
+
+
+def claim_exists(claim_key: str) -> bool:
+    """Whether `claim_key` is a claim key and the record it names exists in the organization (program
+    claims always do)."""
+    from trustroom.assessments.models import Application
+    from trustroom.compliance.models import Certification, ComplianceStatement
+    from trustroom.resilience.models import DrPlan
+
+    if not valid_claim_key(claim_key):
+        return False
+    if parent_claim_key(claim_key) == DR_CLAIM:
+        return DrPlan.objects.filter(pk=int(claim_key.rpartition(":")[2])).exists()
+    kind, _, rest = claim_key.partition(":")
+    models = {"statement": ComplianceStatement, "certification": Certification, "attestation": Application}
+    if kind not in models:
+        return True
+    return models[kind].objects.filter(pk=int(rest)).exists()

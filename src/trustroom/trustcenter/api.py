@@ -454,11 +454,13 @@ class CustomerContactsViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
 
 def register(router: SimpleRouter) -> None:
     from trustroom.trustcenter.api_attestations import SafeToHostViewSet
+    from trustroom.trustcenter.api_claim_policies import ClaimPolicyViewSet
     from trustroom.trustcenter.api_posture import ClaimBindingViewSet
 
     router.register(r"trust-center", TrustCenterSettingsViewSet, basename="trust-center")
     router.register(r"trust-center/safe-to-host", SafeToHostViewSet, basename="safe-to-host")
     router.register(r"trust-center/claim-bindings", ClaimBindingViewSet, basename="claim-binding")
+    router.register(r"trust-center/claim-policies", ClaimPolicyViewSet, basename="claim-policy")
     router.register(r"trust-center/terms", TermsViewSet, basename="trust-center-terms")
     router.register(r"trust-center/access-requests", AccessRequestsViewSet, basename="access-request")
     router.register(r"trust-center/grants", GrantsViewSet, basename="access-grant")

@@ -1,8 +1,9 @@
 """API of claim bindings, under /api/v1/orgs/<org_slug>/trust-center/claim-bindings/.
 
-GET lists the bindings (every member) with the claim's posture now; POST {"claim_key", "control"} binds
-a control to a public claim and DELETE <id>/ unbinds it (owners and admins). The policy for claims whose
-controls are not all ready is `claim_posture_policy` of trust-center/settings/.
+GET lists the bindings (every member) with the claim's posture now and its effective policy;
+POST {"claim_key", "control"} binds a control to a public claim and DELETE <id>/ unbinds it (owners and
+admins). The policy for claims whose controls are not all ready is `claim_posture_policy` of
+trust-center/settings/, overridden per claim by trust-center/claim-policies/.
 """
 
 from __future__ import annotations
@@ -10,16 +11,16 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from trustroom.controls.models import ClaimBinding, Control
-from trustroom.controls.posture import posture
 from trustroom.controls.services.posture import bind_claim, unbind_claim
 from trustroom.tenancy.api import OrgResourceViewSet, ScopedField, StrictInputMixin
-from trustroom.trustcenter.selectors import trust_center_settings
+from trustroom.trustcenter.models import ClaimPosturePolicy
+from trustroom.trustcenter.posture_claims import public_posture
 
 
 class ClaimBindingSerializer(serializers.ModelSerializer):
@@ -27,6 +28,10 @@ class ClaimBindingSerializer(serializers.ModelSerializer):
     control_status = serializers.SerializerMethodField(help_text="ready, stale, missing or failing, now.")
     claim_verified = serializers.SerializerMethodField(
         help_text="Whether every control bound to the claim is ready now."
+    )
+    claim_policy = serializers.SerializerMethodField(
+        help_text="What the public page does with the claim when it is not verified (its own policy, "
+        "else the organization's default)."
     )
 
     class Meta:
@@ -38,15 +43,19 @@ class ClaimBindingSerializer(serializers.ModelSerializer):
             "control_key",
             "control_status",
             "claim_verified",
+            "claim_policy",
             "created_at",
         ]
         read_only_fields = fields
 
-    def _claim(self, binding: ClaimBinding) -> Any:
+    def _posture(self) -> Any:
         current = self.context.get("posture")
         if current is None:
-            current = self.context["posture"] = posture(trust_center_settings().claim_posture_policy)
-        return current.claims.get(binding.claim_key)
+            current = self.context["posture"] = public_posture()
+        return current
+
+    def _claim(self, binding: ClaimBinding) -> Any:
+        return self._posture().for_claim(binding.claim_key)
 
     def get_control_status(self, binding: ClaimBinding) -> str:
         claim = self._claim(binding)
@@ -54,6 +63,10 @@ class ClaimBindingSerializer(serializers.ModelSerializer):
 
     def get_claim_verified(self, binding: ClaimBinding) -> bool:
         return bool(self._claim(binding).verified)
+
+    @extend_schema_field(serializers.ChoiceField(choices=ClaimPosturePolicy.choices))
+    def get_claim_policy(self, binding: ClaimBinding) -> str:
+        return str(self._posture().policy_of(binding.claim_key))
 
 
 class ClaimBindingWriteSerializer(StrictInputMixin, serializers.Serializer):

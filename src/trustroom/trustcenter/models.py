@@ -51,6 +51,10 @@ class ClaimPosturePolicy(models.TextChoices):
     HIDE = "hide", "Hide it"
 
 
+# A claim with no ClaimPolicy row follows the organization's default (shown as "inherit").
+INHERIT = "inherit"
+
+
 class TrustCenterSettings(OrgOwnedModel):
     """One per organization: whether the trust center is published and how access is granted."""
 
@@ -359,3 +363,25 @@ class SafeToHostPublication(OrgOwnedModel):
 
     def __str__(self) -> str:
         return f"Safe to host published for application {self.application_id}"
+
+
+class ClaimPolicy(OrgOwnedModel):
+    """One public claim's own posture policy (by its stable key, see `trustroom.controls.posture`),
+    overriding the organization's default for that claim. No row: the claim inherits the default."""
+
+    claim_key = models.CharField(max_length=120, help_text="e.g. certification:12, program:dr_failover:3.")
+    policy = models.CharField(max_length=20, choices=ClaimPosturePolicy.choices)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "claim policies"
+        ordering: ClassVar = ["claim_key", "pk"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["organization", "claim_key"], name="claimpolicy_one_per_claim"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.claim_key}: {self.policy}"

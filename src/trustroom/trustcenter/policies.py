@@ -8,6 +8,7 @@ from trustroom.trustcenter.models import (
     AccessGrantDocument,
     AccessRequest,
     AccessRequestDocument,
+    ClaimPolicy,
     ConfidentialityTerms,
     CustomerAccount,
     CustomerAccountDocument,
@@ -34,3 +35,5 @@ register(TermsAcceptance, ModelPolicy(view=ALL_ROLES, add=NOBODY))
 register(DownloadEvent, ModelPolicy(view=ALL_ROLES, add=NOBODY))
 # Naming an application in public is a manager's decision, like publishing the trust center itself.
 register(SafeToHostPublication, ModelPolicy(view=ALL_ROLES, add=MANAGERS, delete=MANAGERS))
+# What the public page does with a claim that is not currently verified: like the default, a manager's call.
+register(ClaimPolicy, ModelPolicy(view=ALL_ROLES, add=MANAGERS, change=MANAGERS, delete=MANAGERS))

@@ -1,4 +1,4 @@
-"""Every claim the public trust center can show, with its key, bound controls and resulting posture
+"""Every claim the public trust center can show, with its key, bound controls, policy and resulting posture
 (the organization's side of `trustroom.controls.posture`; reads, inside the organization's scope)."""
 
 from __future__ import annotations
@@ -9,14 +9,24 @@ from typing import Any
 
 from trustroom.compliance.models import Visibility
 from trustroom.controls.models import ClaimBinding
-from trustroom.controls.posture import ClaimPosture, posture
+from trustroom.controls.posture import DR_CLAIM, ClaimPosture, Posture, posture
 from trustroom.trustcenter.cache import utc_now
+from trustroom.trustcenter.models import INHERIT, ClaimPolicy, ClaimPosturePolicy
 
 PROGRAM_TITLES = {
     "program:access_reviews": "Access reviews",
-    "program:dr_failover": "Disaster recovery tested",
+    DR_CLAIM: "Disaster recovery tested (every plan)",
     "program:production_access": "Production access limited",
 }
+POLICY_LABELS = dict(ClaimPosturePolicy.choices)
+
+
+def public_posture(now: datetime | None = None) -> Posture:
+    """The posture of every bound claim under the organization's default and per-claim policies."""
+    from trustroom.trustcenter.selectors import trust_center_settings
+
+    overrides = dict(ClaimPolicy.objects.values_list("claim_key", "policy"))
+    return posture(trust_center_settings().claim_posture_policy, now or utc_now(), overrides)
 
 
 @dataclass(frozen=True)
@@ -27,6 +37,12 @@ class ClaimRow:
     shown: bool  # whether the public trust center would show the claim (before its posture)
     bindings: list[ClaimBinding] = field(default_factory=list)
     posture: ClaimPosture | None = None
+    policy: str = INHERIT  # the claim's own choice: inherit, show_as_stale or hide
+    effective_policy: str = ClaimPosturePolicy.SHOW_AS_STALE
+
+    @property
+    def effective_policy_label(self) -> str:
+        return POLICY_LABELS.get(self.effective_policy, self.effective_policy)
 
     @property
     def public_posture(self) -> str:
@@ -39,6 +55,17 @@ class ClaimRow:
         if self.posture.hidden:
             return f"Hidden: {self.posture.reason}"
         return f"Shown as not currently verified: {self.posture.reason}"
+
+
+def _dr_plan_claims() -> list[tuple[str, str, str]]:
+    """One claim per DR plan with a recorded drill (as `program_claims.dr_claims` shows them)."""
+    from trustroom.resilience.models import DrPlan
+
+    drilled = DrPlan.objects.filter(drills__isnull=False).distinct().order_by("service", "pk")
+    return [
+        (f"{DR_CLAIM}:{pk}", "Security program", f"Disaster recovery: {service}")
+        for pk, service in drilled.values_list("pk", "service")
+    ]
 
 
 def claim_catalog(organization: Any, now: datetime | None = None) -> list[tuple[str, str, str]]:
@@ -60,29 +87,39 @@ def claim_catalog(organization: Any, now: datetime | None = None) -> list[tuple[
     config = trust_center_settings()
     switches = {
         "program:access_reviews": config.claim_access_reviews,
-        "program:dr_failover": config.claim_dr_testing,
+        DR_CLAIM: config.claim_dr_testing,
         "program:production_access": config.claim_production_access,
     }
     for key, title in PROGRAM_TITLES.items():
         if switches[key]:
             found.append((key, "Security program", title))
+        if key == DR_CLAIM and switches[key]:
+            found.extend(_dr_plan_claims())
     return found
 
 
 def claim_rows(organization: Any, now: datetime | None = None) -> list[ClaimRow]:
-    """Every public claim and every bound claim, with its bindings and its posture now."""
-    from trustroom.trustcenter.selectors import trust_center_settings
-
+    """Every public claim, and every claim bound or given a policy, with its posture and policy now."""
     now = now or utc_now()
-    current = posture(trust_center_settings().claim_posture_policy, now)
+    current = public_posture(now)
     bindings: dict[str, list[ClaimBinding]] = {}
     for binding in ClaimBinding.objects.select_related("control"):
         bindings.setdefault(binding.claim_key, []).append(binding)
-    rows = []
     catalog = claim_catalog(organization, now)
-    for key, kind, title in catalog:
-        rows.append(ClaimRow(key, kind, title, True, bindings.get(key, []), current.claims.get(key)))
     listed = {key for key, _, _ in catalog}
-    for key in sorted(set(bindings) - listed):
-        rows.append(ClaimRow(key, "Not shown now", key, False, bindings[key], current.claims.get(key)))
-    return rows
+    unlisted = sorted((set(bindings) | set(current.overrides)) - listed)
+    entries = [(key, kind, title, True) for key, kind, title in catalog]
+    entries += [(key, "Not shown now", key, False) for key in unlisted]
+    return [
+        ClaimRow(
+            key,
+            kind,
+            title,
+            shown,
+            bindings.get(key, []),
+            current.for_claim(key),
+            current.overrides.get(key, INHERIT),
+            current.policy_of(key),
+        )
+        for key, kind, title, shown in entries
+    ]

@@ -1,14 +1,16 @@
 """/o/<org_slug>/trust-center/posture/: every public claim, the controls bound to it, their states and
 what the public trust center shows of it; bind and unbind controls (managers) and choose the policy for
-claims whose controls are not all ready (show as not currently verified, or hide)."""
+claims whose controls are not all ready (show as not currently verified, or hide): the organization's
+default, and per claim an override (`posture/claim-policy/`)."""
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any, ClassVar, cast
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 
@@ -17,7 +19,7 @@ from trustroom.controls.services.posture import bind_claim, unbind_claim
 from trustroom.tenancy.forms import add_service_errors
 from trustroom.tenancy.views import status_for
 from trustroom.trustcenter import selectors, services
-from trustroom.trustcenter.models import ClaimPosturePolicy
+from trustroom.trustcenter.models import ClaimPolicy, ClaimPosturePolicy
 from trustroom.trustcenter.posture_claims import claim_rows
 from trustroom.trustcenter.views import TrustCenterPage
 
@@ -39,6 +41,11 @@ class PolicyForm(forms.Form):
         choices=ClaimPosturePolicy.choices,
         widget=forms.RadioSelect,
     )
+
+
+class ClaimPolicyForm(forms.Form):
+    claim_key = forms.CharField(label="Claim", max_length=120)
+    policy = forms.ChoiceField(label="Policy", choices=services.CLAIM_POLICY_CHOICES)
 
 
 class PostureView(TrustCenterPage):
@@ -72,12 +79,16 @@ class PostureView(TrustCenterPage):
         return self.render_page(bind_form=bind_form)
 
     def render_page(
-        self, *, bind_form: BindForm | None = None, policy_form: PolicyForm | None = None
+        self,
+        *,
+        bind_form: BindForm | None = None,
+        policy_form: PolicyForm | None = None,
+        claim_policy_form: ClaimPolicyForm | None = None,
     ) -> HttpResponse:
         config = selectors.trust_center_settings()
         return self.render_tab(
             "trustcenter/admin/posture.html",
-            status=status_for(bind_form or policy_form),
+            status=status_for(bind_form or policy_form or claim_policy_form),
             rows=claim_rows(self.organization),
             bind_form=bind_form or BindForm(),
             policy_form=policy_form
@@ -85,8 +96,32 @@ class PostureView(TrustCenterPage):
             can_bind=self.allows("add", ClaimBinding),
             can_unbind=self.allows("delete", ClaimBinding),
             can_set_policy=self.allows("change", config),
+            claim_policy_form=claim_policy_form or ClaimPolicyForm(),
+            can_set_claim_policy=self.allows("change", ClaimPolicy),
             page_title="Trust posture",
         )
+
+
+class ClaimPolicyView(PostureView):
+    """POST: one claim's own policy (inherit the default, show as not currently verified, or hide)."""
+
+    permission_action = "change"
+    http_method_names: ClassVar[list[str]] = ["post"]  # type: ignore[misc]
+
+    def permission_model(self) -> type[Model]:
+        return ClaimPolicy
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        form = ClaimPolicyForm(request.POST)
+        if form.is_valid():
+            try:
+                services.set_claim_policy(actor=self.principal, **form.cleaned_data)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, f"Policy of {form.cleaned_data['claim_key']} saved.")
+                return self.back("posture")
+        return self.render_page(claim_policy_form=form)
 
 
 class UnbindView(TrustCenterPage):

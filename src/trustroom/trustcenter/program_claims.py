@@ -40,10 +40,19 @@ class ProgramClaim:
     fresh: bool
     stale_reason: str = ""
     posture: Any = None  # a controls.posture.ClaimPosture when the claim is bound to controls
+    record_id: int | None = None  # the DR plan of a DR claim: one claim (and claim key) per plan
 
     @property
     def claim_key(self) -> str:
-        return f"program:{self.key}"
+        """`program:<key>`, or `program:dr_failover:<plan id>` for one DR plan's claim (see
+        `controls.posture`: controls bound to the overall key back every plan's claim)."""
+        own = f"program:{self.key}"
+        return own if self.record_id is None else f"{own}:{self.record_id}"
+
+    @property
+    def current(self) -> bool:
+        """Fresh by its records and not marked "not currently verified" by its bound controls."""
+        return self.fresh and (self.posture is None or self.posture.verified)
 
 
 def describe_rule(rule: str) -> str:
@@ -116,12 +125,15 @@ def dr_claims(organization: Any, now: datetime | None = None) -> list[ProgramCla
     from trustroom.resilience.selectors import dr_posture
 
     horizon = attestation_horizon(now)
-    rules = dict(DrPlan.objects.values_list("service", "drill_rule"))
+    plans = {
+        service: (pk, rule) for service, pk, rule in DrPlan.objects.values_list("service", "pk", "drill_rule")
+    }
     claims = []
     for row in dr_posture(organization, horizon):
         if row["last_drill_at"] is None:
             continue
-        cadence = describe_rule(rules.get(row["service"], ""))
+        plan_id, rule = plans.get(row["service"], (None, ""))
+        cadence = describe_rule(rule)
         last_day: date = row["last_drill_at"].astimezone(UTC).date()
         failed = row["outcome"] == DrillOutcome.FAILED
         targets = "recovery targets met" if row["met_targets"] else "recovery targets not met"
@@ -142,6 +154,7 @@ def dr_claims(organization: Any, now: datetime | None = None) -> list[ProgramCla
                 next_due=_day(row["next_due"]),
                 fresh=not stale_reason,
                 stale_reason=stale_reason,
+                record_id=plan_id,
             )
         )
     return claims

@@ -174,8 +174,14 @@ class TrustCenterContent:
 
     @property
     def valid_count(self) -> int:
+        """Certifications valid by their dates AND verified by their bound controls (if any): one whose
+        control is failing or stale is not counted as valid (one the policy hides is not listed at all)."""
         current = (VALID, EXPIRING_SOON, RENEWAL_IN_PROGRESS)
-        return sum(1 for c in self.certifications if c.state in current and not c.is_expired)
+        return sum(
+            1
+            for c in self.certifications
+            if c.state in current and not c.is_expired and (c.posture is None or c.posture.verified)
+        )
 
     @property
     def has_gated(self) -> bool:
@@ -273,15 +279,15 @@ def trust_center_content(organization: Organization, *, now: datetime | None = N
     """
     from trustroom.answers.faq import published_faq
     from trustroom.compliance.selectors import published_certifications, published_statements
-    from trustroom.controls.posture import posture as claim_posture
     from trustroom.trustcenter.attestations import published_attestations
+    from trustroom.trustcenter.posture_claims import public_posture
     from trustroom.trustcenter.program_claims import published_program_claims
     from trustroom.trustcenter.selectors import trust_center_settings
 
     now = now or page_cache.utc_now()
     today = now.astimezone(UTC).date()
     config = trust_center_settings()
-    bound = claim_posture(config.claim_posture_policy, now)
+    bound = public_posture(now)
     statements = [
         _statement_item(s) for s in published_statements(organization) if s.visibility != Visibility.PRIVATE
     ]

@@ -21,6 +21,7 @@ urlpatterns = [
     path("safe-to-host/", attestation_views.SafeToHostView.as_view(), name="safe-to-host"),
     path("posture/", posture_views.PostureView.as_view(), name="posture"),
     path("posture/<int:pk>/unbind/", posture_views.UnbindView.as_view(), name="posture-unbind"),
+    path("posture/claim-policy/", posture_views.ClaimPolicyView.as_view(), name="posture-claim-policy"),
     path("customers/", views.CustomersView.as_view(), name="customers"),
     path("customers/<int:pk>/", views.CustomerView.as_view(), name="customer"),
     path("customers/<int:pk>/contacts/", views.AddContactView.as_view(), name="customer-contact-add"),

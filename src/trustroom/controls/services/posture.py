@@ -12,28 +12,16 @@ from django.db import transaction
 
 from trustroom.audit.services import record_event
 from trustroom.controls.models import ClaimBinding, Control
-from trustroom.controls.posture import valid_claim_key
+from trustroom.controls.posture import claim_exists
 from trustroom.tenancy import policies
 from trustroom.tenancy.principal import Principal
-
-
-def _claim_exists(claim_key: str) -> bool:
-    """Whether the record a claim key names exists in the organization (program claims always do)."""
-    from trustroom.assessments.models import Application
-    from trustroom.compliance.models import Certification, ComplianceStatement
-
-    kind, _, rest = claim_key.partition(":")
-    models = {"statement": ComplianceStatement, "certification": Certification, "attestation": Application}
-    if kind not in models:
-        return True
-    return models[kind].objects.filter(pk=int(rest)).exists()
 
 
 @transaction.atomic
 def bind_claim(*, actor: Principal, claim_key: str, control: Control) -> ClaimBinding:
     policies.check(actor, "add", ClaimBinding)
     policies.check(actor, "view", control)
-    if not valid_claim_key(claim_key) or not _claim_exists(claim_key):
+    if not claim_exists(claim_key):
         raise ValidationError({"claim_key": "No such trust center claim."})
     if ClaimBinding.objects.filter(claim_key=claim_key, control=control).exists():
         raise ValidationError({"control": f"The claim is already bound to control {control.key}."})

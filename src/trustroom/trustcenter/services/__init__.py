@@ -10,7 +10,8 @@ The package is split by concept; import from here (`from trustroom.trustcenter i
 - `access_requests`: requests (throttle, submit, verify, approve, deny) and grants (resend, revoke);
 - `downloads`: signed download links, `authorize_download` (the one check) and the watermarked copy;
 - `customers`: customer accounts and their contacts;
-- `attestations`: publishing an application's "safe to host" attestation.
+- `attestations`: publishing an application's "safe to host" attestation;
+- `claim_policies`: one public claim's own posture policy (overriding the default).
 """
 
 from trustroom.tenancy.principal import Principal
@@ -31,6 +32,7 @@ from trustroom.trustcenter.services.access_requests import (
     verify_access_request,
 )
 from trustroom.trustcenter.services.attestations import set_safe_to_host_published
+from trustroom.trustcenter.services.claim_policies import CLAIM_POLICY_CHOICES, set_claim_policy
 from trustroom.trustcenter.services.common import (
     MAX_GRANT_DAYS,
     VISITOR_ROLE,
@@ -66,6 +68,7 @@ from trustroom.trustcenter.services.settings_terms import (
 )
 
 __all__ = [
+    "CLAIM_POLICY_CHOICES",
     "CONTACT_INVITE_TTL",
     "DOWNLOAD_LINK_SECONDS",
     "DOWNLOAD_SALT",
@@ -100,6 +103,7 @@ __all__ = [
     "remove_customer_contact",
     "resend_access_link",
     "revoke_grant",
+    "set_claim_policy",
     "set_safe_to_host_published",
     "submit_access_request",
     "throttle_access_request",
