@@ -9,6 +9,7 @@ be told to answer a scripted sequence first (429 with Retry-After, 500, 400...).
 from __future__ import annotations
 
 import json
+import sys
 import threading
 import time
 from collections import deque
@@ -105,13 +106,22 @@ class Scripted:
     body: bytes = b""
 
 
+class _QuietServer(ThreadingHTTPServer):
+    """Connections are kept alive; a client dropping one (as pooled clients do) is not an error."""
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
+
+
 class StandIn:
     def __init__(self) -> None:
         self.received: list[Received] = []
         self.script: deque[Scripted] = deque()
         self.delay = 0.0  # seconds to wait before answering (to hold a request in flight)
         self.lock = threading.Lock()
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.server = _QuietServer(("127.0.0.1", 0), self._handler())
         self.thread = threading.Thread(
             target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
         )
