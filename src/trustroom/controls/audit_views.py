@@ -10,11 +10,12 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
 
-from trustroom.controls import audit_scope, audit_services, evidence_package
-from trustroom.controls.audit_forms import AssignAuditorForm, AuditPeriodForm
-from trustroom.controls.audit_models import AuditorAssignment, AuditPeriod, EvidencePackage
+from trustroom.controls import audit_scope, audit_services, evidence_package, period_readiness
+from trustroom.controls.audit_forms import AssignAuditorForm, AuditPeriodForm, period_initial
+from trustroom.controls.audit_models import AuditorAssignment, AuditPeriod, AuditPeriodStatus, EvidencePackage
 from trustroom.tenancy.forms import add_service_errors
 from trustroom.tenancy.views import OrgPageView, status_for
 from trustroom.web.exports import Export, attachment
@@ -88,21 +89,110 @@ class AuditPeriodDetailView(WorkspacePage):
 
     def render_detail(self, period: AuditPeriod, form: AssignAuditorForm | None = None) -> HttpResponse:
         manages = self.allows("change", period)
+        evidence = list(audit_scope.evidence_in(self.principal, period))
+        controls = list(audit_scope.controls_in(self.principal, period))
         context = {
             "page_title": period.name,
             "period": period,
-            "controls": audit_scope.controls_in(self.principal, period),
-            "evidence": audit_scope.evidence_in(self.principal, period),
+            "controls": period_readiness.with_period_status(controls, evidence, period),
+            "as_of": period_readiness.as_of(period),
+            "evidence": evidence,
             "runs": audit_scope.runs_in(self.principal, period),
             "events": audit_scope.events_in(self.principal, period)[:EVENTS_SHOWN],
             "events_shown": EVENTS_SHOWN,
             "packages": audit_scope.packages_of(self.principal, period),
             "assignments": period.assignments.select_related("membership__user") if manages else [],
             "manages": manages,
+            "can_delete": self.allows("delete", period),
             "can_export": self.allows("add", EvidencePackage),
             "assign_form": form or (AssignAuditorForm(organization=self.organization) if manages else None),
         }
         return self.page("controls/audit_period_detail.html", context, status=status_for(form))
+
+
+class AuditPeriodEditView(WorkspacePage):
+    permission_action = "change"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        period = self.get_period()
+        return self.render_form(period, AuditPeriodForm(initial=period_initial(period)))
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        period = self.get_period()
+        form = AuditPeriodForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                period = audit_services.update_period(
+                    actor=self.principal,
+                    period=period,
+                    name=data["name"],
+                    framework_codes=list(data["framework_codes"]),
+                    starts_at=_utc(data["starts_at"]),
+                    ends_at=_utc(data["ends_at"]),
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, f"Audit period {period.name} was saved.")
+                return redirect("controls:audit-period-detail", org_slug=self.organization.slug, pk=period.pk)
+        return self.render_form(period, form)
+
+    def render_form(self, period: AuditPeriod, form: AuditPeriodForm) -> HttpResponse:
+        context = {
+            "page_title": f"Edit {period.name}",
+            "form": form,
+            "cancel_url": reverse(
+                "controls:audit-period-detail", kwargs={"org_slug": self.organization.slug, "pk": period.pk}
+            ),
+        }
+        return self.page("controls/form.html", context, status=status_for(form))
+
+
+class AuditPeriodStatusView(WorkspacePage):
+    """POST status=closed|open: close the period (no new auditor assignments) or reopen it."""
+
+    permission_action = "change"
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        period = self.get_period()
+        wanted = request.POST.get("status", "")
+        try:
+            period = audit_services.update_period(actor=self.principal, period=period, status=wanted)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            done = "closed" if period.status == AuditPeriodStatus.CLOSED else "reopened"
+            messages.success(request, f"Audit period {period.name} was {done}.")
+        return redirect("controls:audit-period-detail", org_slug=self.organization.slug, pk=period.pk)
+
+
+class AuditPeriodDeleteView(WorkspacePage):
+    """GET asks for confirmation (a plain form, no JavaScript needed); POST deletes."""
+
+    permission_action = "delete"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        period = self.get_period()
+        context = {
+            "page_title": f"Delete the audit period {period.name}?",
+            "consequence": (
+                "This deletes the period with its auditor assignments (its auditors lose access to it) and "
+                "its evidence packages. Controls and evidence stay. The audit log keeps a record."
+            ),
+            "button": "Delete the period",
+            "cancel": reverse(
+                "controls:audit-period-detail", kwargs={"org_slug": self.organization.slug, "pk": period.pk}
+            ),
+        }
+        return self.page("controls/confirm.html", context)
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        period = self.get_period()
+        name = period.name
+        audit_services.delete_period(actor=self.principal, period=period)
+        messages.success(request, f"Audit period {name} was deleted.")
+        return redirect("controls:audit-periods", org_slug=self.organization.slug)
 
 
 class AuditorAssignView(AuditPeriodDetailView):
