@@ -101,7 +101,9 @@ def test_managers_manage_periods_and_assignments_audited(actor: Any, world: dict
     late = Membership.objects.get(user=member(actor.organization, Role.AUDITOR, email="late@alpha.test"))
     with pytest.raises(ValidationError) as closed:
         audit_services.assign_auditor(actor=actor, period=period, membership=late)
-    assert closed.value.message_dict == {"period": ["This audit period is closed: reopen it to assign auditors."]}
+    assert closed.value.message_dict == {
+        "period": ["This audit period is closed: reopen it to assign auditors."]
+    }
     assignment = period.assignments.get()
     audit_services.unassign_auditor(actor=actor, assignment=assignment)
     actions = list(AuditEvent.objects.values_list("action", flat=True))
