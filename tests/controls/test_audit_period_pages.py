@@ -65,7 +65,7 @@ def test_deleting_a_period_asks_first(owner_a: Any, actor: Any) -> None:
     built_package(actor, period)
     client = logged_in(owner_a)
     confirm = client.get(f"{BASE}{period.pk}/delete/").content.decode()
-    assert "Delete the audit period SOC 2 Type II 2026?" in confirm and '<form method="post">' in confirm
+    assert "Delete SOC 2 Type II 2026?" in confirm and '<form method="post">' in confirm
     assert AuditPeriod.objects.filter(pk=period.pk).exists()
     deleted = client.post(f"{BASE}{period.pk}/delete/")
     assert deleted.status_code == 302 and deleted["Location"] == BASE

@@ -104,9 +104,7 @@ def test_the_check_edit_form_is_pre_filled_names_parameter_errors_and_saves(
 def test_deleting_a_check_asks_first(org_a: Any, owner_a: Any, actor: Any) -> None:
     check = make_residency_check(actor)
     client = logged_in(owner_a)
-    assert (
-        "Delete the check Data residency?" in client.get(f"{BASE}checks/{check.pk}/delete/").content.decode()
-    )
+    assert "Delete Data residency?" in client.get(f"{BASE}checks/{check.pk}/delete/").content.decode()
     deleted = client.post(f"{BASE}checks/{check.pk}/delete/")
     assert deleted.status_code == 302 and deleted["Location"] == f"{BASE}checks/"
     assert "Check Data residency was deleted." in client.get(deleted["Location"]).content.decode()

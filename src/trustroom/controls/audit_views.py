@@ -16,6 +16,7 @@ from django.utils import timezone
 from trustroom.controls import audit_scope, audit_services, evidence_package, period_readiness
 from trustroom.controls.audit_forms import AssignAuditorForm, AuditPeriodForm, period_initial
 from trustroom.controls.audit_models import AuditorAssignment, AuditPeriod, AuditPeriodStatus, EvidencePackage
+from trustroom.controls.edit_views import ConfirmDelete, EditForm
 from trustroom.tenancy.forms import add_service_errors
 from trustroom.tenancy.views import OrgPageView, status_for
 from trustroom.web.exports import Export, attachment
@@ -25,6 +26,16 @@ EVENTS_SHOWN = 50
 
 def _utc(value: dt.datetime) -> dt.datetime:
     return value.replace(tzinfo=dt.UTC) if timezone.is_naive(value) else value.astimezone(dt.UTC)
+
+
+def _period_values(data: dict[str, Any]) -> dict[str, Any]:
+    """The service's arguments from the period form's cleaned data (the window in UTC)."""
+    return {
+        "name": data["name"],
+        "framework_codes": list(data["framework_codes"]),
+        "starts_at": _utc(data["starts_at"]),
+        "ends_at": _utc(data["ends_at"]),
+    }
 
 
 class WorkspacePage(OrgPageView):
@@ -66,14 +77,9 @@ class AuditPeriodCreateView(AuditPeriodsView):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         form = AuditPeriodForm(request.POST)
         if form.is_valid():
-            data = form.cleaned_data
             try:
                 period = audit_services.create_period(
-                    actor=self.principal,
-                    name=data["name"],
-                    framework_codes=list(data["framework_codes"]),
-                    starts_at=_utc(data["starts_at"]),
-                    ends_at=_utc(data["ends_at"]),
+                    actor=self.principal, **_period_values(form.cleaned_data)
                 )
             except ValidationError as error:
                 add_service_errors(form, error)
@@ -110,43 +116,26 @@ class AuditPeriodDetailView(WorkspacePage):
         return self.page("controls/audit_period_detail.html", context, status=status_for(form))
 
 
-class AuditPeriodEditView(WorkspacePage):
+class PeriodPage(WorkspacePage):
+    def get_object(self) -> AuditPeriod:
+        return self.get_period()
+
+    def label(self, obj: AuditPeriod) -> str:
+        return f"Audit period {obj.name}"
+
+    def detail_url(self, obj: AuditPeriod) -> str:
+        kwargs = {"org_slug": self.organization.slug, "pk": obj.pk}
+        return reverse("controls:audit-period-detail", kwargs=kwargs)
+
+
+class AuditPeriodEditView(EditForm, PeriodPage):
     permission_action = "change"
 
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        period = self.get_period()
-        return self.render_form(period, AuditPeriodForm(initial=period_initial(period)))
+    def make_form(self, data: Any = None, *, obj: Any = None) -> AuditPeriodForm:
+        return AuditPeriodForm(data, initial=period_initial(obj) if obj is not None else None)
 
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        period = self.get_period()
-        form = AuditPeriodForm(request.POST)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                period = audit_services.update_period(
-                    actor=self.principal,
-                    period=period,
-                    name=data["name"],
-                    framework_codes=list(data["framework_codes"]),
-                    starts_at=_utc(data["starts_at"]),
-                    ends_at=_utc(data["ends_at"]),
-                )
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, f"Audit period {period.name} was saved.")
-                return redirect("controls:audit-period-detail", org_slug=self.organization.slug, pk=period.pk)
-        return self.render_form(period, form)
-
-    def render_form(self, period: AuditPeriod, form: AuditPeriodForm) -> HttpResponse:
-        context = {
-            "page_title": f"Edit {period.name}",
-            "form": form,
-            "cancel_url": reverse(
-                "controls:audit-period-detail", kwargs={"org_slug": self.organization.slug, "pk": period.pk}
-            ),
-        }
-        return self.page("controls/form.html", context, status=status_for(form))
+    def save(self, obj: AuditPeriod, data: dict[str, Any]) -> AuditPeriod:
+        return audit_services.update_period(actor=self.principal, period=obj, **_period_values(data))
 
 
 class AuditPeriodStatusView(WorkspacePage):
@@ -167,32 +156,18 @@ class AuditPeriodStatusView(WorkspacePage):
         return redirect("controls:audit-period-detail", org_slug=self.organization.slug, pk=period.pk)
 
 
-class AuditPeriodDeleteView(WorkspacePage):
-    """GET asks for confirmation (a plain form, no JavaScript needed); POST deletes."""
-
+class AuditPeriodDeleteView(ConfirmDelete, PeriodPage):
     permission_action = "delete"
+    consequence = (
+        "This deletes the period with its auditor assignments (its auditors lose access to it) and its "
+        "evidence packages. Controls and evidence stay. The audit log keeps a record."
+    )
 
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        period = self.get_period()
-        context = {
-            "page_title": f"Delete the audit period {period.name}?",
-            "consequence": (
-                "This deletes the period with its auditor assignments (its auditors lose access to it) and "
-                "its evidence packages. Controls and evidence stay. The audit log keeps a record."
-            ),
-            "button": "Delete the period",
-            "cancel": reverse(
-                "controls:audit-period-detail", kwargs={"org_slug": self.organization.slug, "pk": period.pk}
-            ),
-        }
-        return self.page("controls/confirm.html", context)
+    def delete(self, obj: AuditPeriod) -> None:
+        audit_services.delete_period(actor=self.principal, period=obj)
 
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        period = self.get_period()
-        name = period.name
-        audit_services.delete_period(actor=self.principal, period=period)
-        messages.success(request, f"Audit period {name} was deleted.")
-        return redirect("controls:audit-periods", org_slug=self.organization.slug)
+    def list_url(self) -> str:
+        return reverse("controls:audit-periods", kwargs={"org_slug": self.organization.slug})
 
 
 class AuditorAssignView(AuditPeriodDetailView):

@@ -19,133 +19,173 @@ from trustroom.tenancy.forms import add_service_errors
 from trustroom.tenancy.views import status_for
 
 
+class EditForm:
+    """An edit page: GET shows the form pre-filled from the object, POST saves through the service and shows
+    its errors at the fields. Subclasses say how to find, describe and save the object."""
+
+    request: HttpRequest
+    page: Any
+    # Given by the page class that comes after this one: find the object, name it, link to it.
+    get_object: Any
+    label: Any
+    detail_url: Any
+
+    def make_form(self, data: Any = None, *, obj: Any = None) -> Any:
+        raise NotImplementedError
+
+    def save(self, obj: Any, data: dict[str, Any]) -> Any:
+        raise NotImplementedError
+
+    def service_errors(self, error: ValidationError) -> ValidationError:
+        return error
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        obj = self.get_object()
+        return self.render_form(obj, self.make_form(obj=obj))
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        obj = self.get_object()
+        form = self.make_form(request.POST)
+        if form.is_valid():
+            try:
+                obj = self.save(obj, dict(form.cleaned_data))
+            except ValidationError as error:
+                add_service_errors(form, self.service_errors(error))
+            else:
+                messages.success(request, f"{self.label(obj)} was saved.")
+                return redirect(self.detail_url(obj))
+        return self.render_form(obj, form)
+
+    def render_form(self, obj: Any, form: Any) -> HttpResponse:
+        context = {"page_title": f"Edit {obj}", "form": form, "cancel_url": self.detail_url(obj)}
+        response: HttpResponse = self.page("controls/form.html", context, status=status_for(form))
+        return response
+
+
+class ConfirmDelete:
+    """A delete page: GET asks "Delete …?" with a plain form that POSTs back (no JavaScript needed), POST
+    deletes through the service and goes back to the list."""
+
+    request: HttpRequest
+    page: Any
+    get_object: Any
+    label: Any
+    detail_url: Any
+    consequence = ""
+
+    def delete(self, obj: Any) -> None:
+        raise NotImplementedError
+
+    def list_url(self) -> str:
+        raise NotImplementedError
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        obj = self.get_object()
+        context = {
+            "page_title": f"Delete {obj}?",
+            "consequence": self.consequence,
+            "button": f"Delete {obj}",
+            "cancel": self.detail_url(obj),
+        }
+        response: HttpResponse = self.page("controls/confirm.html", context)
+        return response
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        obj = self.get_object()
+        label = self.label(obj)
+        self.delete(obj)
+        messages.success(request, f"{label} was deleted.")
+        return redirect(self.list_url())
+
+
+class ControlPage(ControlsPage):
+    model = Control
+
+    def get_object(self) -> Control:
+        return self.get_control()
+
+    def label(self, obj: Control) -> str:
+        return f"Control {obj.key}"
+
+    def detail_url(self, obj: Control) -> str:
+        return reverse("controls:control-detail", kwargs={"org_slug": self.organization.slug, "pk": obj.pk})
+
+
+class ControlEditView(EditForm, ControlPage):
+    permission_action = "change"
+
+    def make_form(self, data: Any = None, *, obj: Any = None) -> ControlForm:
+        initial = control_initial(obj) if obj is not None else None
+        return ControlForm(data, initial=initial, organization=self.organization)
+
+    def save(self, obj: Control, data: dict[str, Any]) -> Control:
+        data["requirements"] = [r.pk for r in data["requirements"]]
+        return services.update_control(actor=self.principal, control=obj, **data)
+
+
+class ControlDeleteView(ConfirmDelete, ControlPage):
+    permission_action = "delete"
+    consequence = (
+        "This deletes the control with its evidence items (vault files stay in the vault), its framework "
+        "mappings and the trust center claims bound to it. The audit log keeps a record."
+    )
+
+    def delete(self, obj: Control) -> None:
+        services.delete_control(actor=self.principal, control=obj)
+
+    def list_url(self) -> str:
+        return reverse("controls:controls", kwargs={"org_slug": self.organization.slug})
+
+
+class CheckPage(ControlsPage):
+    model = Check
+
+    def get_object(self) -> Check:
+        return self.get_check()
+
+    def label(self, obj: Check) -> str:
+        return f"Check {obj.name}"
+
+    def detail_url(self, obj: Check) -> str:
+        return reverse("controls:check-detail", kwargs={"org_slug": self.organization.slug, "pk": obj.pk})
+
+
+class CheckEditView(EditForm, CheckPage):
+    permission_action = "change"
+
+    def make_form(self, data: Any = None, *, obj: Any = None) -> CheckForm:
+        return CheckForm(data, initial=check_initial(obj) if obj is not None else None)
+
+    def save(self, obj: Check, data: dict[str, Any]) -> Check:
+        data["controls"] = list(data["controls"])
+        return services.update_check(actor=self.principal, check=obj, **data)
+
+    def service_errors(self, error: ValidationError) -> ValidationError:
+        return on_parameters_field(error)
+
+
+class CheckDeleteView(ConfirmDelete, CheckPage):
+    permission_action = "delete"
+    consequence = (
+        "This deletes the check with its runs, its imported inventories and the check-result evidence its "
+        "runs added to controls. The audit log keeps a record."
+    )
+
+    def delete(self, obj: Check) -> None:
+        services.delete_check(actor=self.principal, check=obj)
+
+    def list_url(self) -> str:
+        return reverse("controls:checks", kwargs={"org_slug": self.organization.slug})
+
+
 class ConfirmPage(ControlsPage):
-    """GET asks "Delete …?" with a form that POSTs back here."""
+    """GET asks with a form that POSTs back here."""
 
     permission_action = "delete"
 
     def confirm(self, *, title: str, consequence: str, button: str, cancel: str) -> HttpResponse:
         context = {"page_title": title, "consequence": consequence, "button": button, "cancel": cancel}
         return self.page("controls/confirm.html", context)
-
-
-class ControlEditView(ControlsPage):
-    model = Control
-    permission_action = "change"
-
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        control = self.get_control()
-        form = ControlForm(initial=control_initial(control), organization=self.organization)
-        return self.render_form(control, form)
-
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        control = self.get_control()
-        form = ControlForm(request.POST, organization=self.organization)
-        if form.is_valid():
-            data = dict(form.cleaned_data)
-            data["requirements"] = [r.pk for r in data["requirements"]]
-            try:
-                control = services.update_control(actor=self.principal, control=control, **data)
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, f"Control {control.key} was saved.")
-                return redirect("controls:control-detail", org_slug=self.organization.slug, pk=control.pk)
-        return self.render_form(control, form)
-
-    def render_form(self, control: Control, form: ControlForm) -> HttpResponse:
-        context = {
-            "page_title": f"Edit {control.key}",
-            "form": form,
-            "cancel_url": reverse(
-                "controls:control-detail", kwargs={"org_slug": self.organization.slug, "pk": control.pk}
-            ),
-        }
-        return self.page("controls/form.html", context, status=status_for(form))
-
-
-class ControlDeleteView(ConfirmPage):
-    model = Control
-
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        control = self.get_control()
-        return self.confirm(
-            title=f"Delete {control.key} {control.name}?",
-            consequence=(
-                "This deletes the control with its evidence items (vault files stay in the vault), its "
-                "framework mappings and the trust center claims bound to it. The audit log keeps a record."
-            ),
-            button=f"Delete {control.key}",
-            cancel=reverse(
-                "controls:control-detail", kwargs={"org_slug": self.organization.slug, "pk": control.pk}
-            ),
-        )
-
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        control = self.get_control()
-        key = control.key
-        services.delete_control(actor=self.principal, control=control)
-        messages.success(request, f"Control {key} was deleted.")
-        return redirect("controls:controls", org_slug=self.organization.slug)
-
-
-class CheckEditView(ControlsPage):
-    model = Check
-    permission_action = "change"
-
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        check = self.get_check()
-        return self.render_form(check, CheckForm(initial=check_initial(check)))
-
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        check = self.get_check()
-        form = CheckForm(request.POST)
-        if form.is_valid():
-            data = dict(form.cleaned_data)
-            data["controls"] = list(data["controls"])
-            try:
-                check = services.update_check(actor=self.principal, check=check, **data)
-            except ValidationError as error:
-                add_service_errors(form, on_parameters_field(error))
-            else:
-                messages.success(request, f"Check {check.name} was saved.")
-                return redirect("controls:check-detail", org_slug=self.organization.slug, pk=check.pk)
-        return self.render_form(check, form)
-
-    def render_form(self, check: Check, form: CheckForm) -> HttpResponse:
-        context = {
-            "page_title": f"Edit {check.name}",
-            "form": form,
-            "cancel_url": reverse(
-                "controls:check-detail", kwargs={"org_slug": self.organization.slug, "pk": check.pk}
-            ),
-        }
-        return self.page("controls/form.html", context, status=status_for(form))
-
-
-class CheckDeleteView(ConfirmPage):
-    model = Check
-
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        check = self.get_check()
-        return self.confirm(
-            title=f"Delete the check {check.name}?",
-            consequence=(
-                "This deletes the check with its runs, its imported inventories and the check-result "
-                "evidence its runs added to controls. The audit log keeps a record."
-            ),
-            button=f"Delete {check.name}",
-            cancel=reverse(
-                "controls:check-detail", kwargs={"org_slug": self.organization.slug, "pk": check.pk}
-            ),
-        )
-
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        check = self.get_check()
-        name = check.name
-        services.delete_check(actor=self.principal, check=check)
-        messages.success(request, f"Check {name} was deleted.")
-        return redirect("controls:checks", org_slug=self.organization.slug)
 
 
 class EvidenceRemoveView(ConfirmPage):
