@@ -224,6 +224,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "trustroom.controls.tasks.sweep_evidence_packages",
         "schedule": 10 * 60,  # packages a crashed worker or a lost task left behind fail or run again
     },
+    "controls-sweep-check-runs": {
+        "task": "trustroom.controls.tasks.sweep_check_runs",
+        "schedule": 10 * 60,  # "Run now" runs a crashed worker or a lost task left behind fail
+    },
     "monitoring-send-due-deliveries": {
         "task": "trustroom.monitoring.tasks.send_due_deliveries",
         "schedule": 60,  # alert notifications retried after backoff, and any whose task was lost

@@ -32,7 +32,9 @@ def api(org_a: Any) -> str:
     return f"/api/v1/orgs/{org_a.slug}/"
 
 
-def test_control_check_run_and_evidence_round_trip(org_a: Any, owner_a: Any, api: str) -> None:
+def test_control_check_run_and_evidence_round_trip(
+    org_a: Any, owner_a: Any, api: str, django_capture_on_commit_callbacks: Any
+) -> None:
     client = logged_in(owner_a)
     ids = requirement_ids(("iso27001-2022", "A.5.23"), ("soc2-type2", "CC6.7"))
     created = client.post(
@@ -54,9 +56,14 @@ def test_control_check_run_and_evidence_round_trip(org_a: Any, owner_a: Any, api
     upload = SimpleUploadedFile("snap.json", inventory(("AWS::RDS::DBCluster", "db", "ap-south-1")))
     imported = client.post(api + f"checks/{check['id']}/snapshot/", {"snapshot": upload})
     assert imported.status_code == 201 and imported.json()["resources"] == 1
-    run = client.post(api + f"checks/{check['id']}/run/")
-    assert run.status_code == 201 and run.json()["outcome"] == "pass"
+    with django_capture_on_commit_callbacks(execute=True):
+        queued = client.post(api + f"checks/{check['id']}/run/")
+    assert queued.status_code == 202 and queued.json()["status"] == "queued", queued.content
+    assert queued["Location"].endswith(f"/check-runs/{queued.json()['id']}/")
+    run = client.get(queued["Location"])
+    assert run.json()["status"] == "finished" and run.json()["outcome"] == "pass"
     assert run.json()["resources"][0]["region"] == "ap-south-1"
+    assert (run.json()["done"], run.json()["total"], run.json()["percent"]) == (1, 1, 100)
     assert client.get(api + f"controls/{control['id']}/").json()["status"] == "ready"
     runs = results(client.get(api + f"check-runs/?check={check['id']}"))
     assert [r["id"] for r in runs] == [run.json()["id"]]

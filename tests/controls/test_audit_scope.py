@@ -94,10 +94,16 @@ def test_runs_and_events_are_cut_to_the_window(actor: Any, world: dict[str, Any]
 
 def test_managers_manage_periods_and_assignments_audited(actor: Any, world: dict[str, Any]) -> None:
     period = world["current"]
+    user = auditor(actor, "auditor@alpha.test", period)
     audit_services.update_period(actor=actor, period=period, status="closed")
     period.refresh_from_db()
     assert period.status == "closed"
-    user = auditor(actor, "auditor@alpha.test", period)
+    late = Membership.objects.get(user=member(actor.organization, Role.AUDITOR, email="late@alpha.test"))
+    with pytest.raises(ValidationError) as closed:
+        audit_services.assign_auditor(actor=actor, period=period, membership=late)
+    assert closed.value.message_dict == {
+        "period": ["This audit period is closed: reopen it to assign auditors."]
+    }
     assignment = period.assignments.get()
     audit_services.unassign_auditor(actor=actor, assignment=assignment)
     actions = list(AuditEvent.objects.values_list("action", flat=True))

@@ -22,7 +22,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from tests.controls.audit_factories import soc2_control
-from tests.controls.factories import make_control
+from tests.controls.factories import make_control, make_residency_check
 from tests.e2e.conftest import save_screenshot
 from tests.factories import TEST_PASSWORD, MembershipFactory, UserFactory, member, principal_for
 from tests.trustcenter.public_data import make_certification, publish
@@ -349,3 +349,67 @@ def test_auditor_sees_the_window_and_verifies_the_package(
         call_command("evidence", "verify", str(broken), stdout=out)
     assert victim in out.getvalue()
     assert "PROBLEM" in out.getvalue()
+
+
+@pytest.mark.django_db(transaction=True, databases=["default", "owner"])
+def test_edit_run_now_with_progress_and_delete_a_control(live_server: Any, browser: Any) -> None:
+    org, owner = acme_with_admin()
+    with org_scope(org):
+        actor = principal_for(owner, org)
+        control = make_control(actor, key="DR-1", name="Database failover is drilled")
+        check = make_residency_check(
+            actor,
+            name="Clusters stay in eu-west-1",
+            parameters={"allowed_regions": ["eu-west-1"], "source": "config_snapshot"},
+            controls=[control],
+        )
+        services.import_snapshot(actor=actor, check=check, raw=SNAPSHOT.read_bytes(), filename="rds.json")
+    base = live_server.url
+    page = sign_in(browser, base, "ada@acme.test")
+
+    page.goto(f"{base}/o/acme/controls/{control.pk}/")
+    page.get_by_role("link", name="Edit DR-1").click()
+    page.get_by_role("heading", name="Edit DR-1", level=1).wait_for()
+    expect(page.get_by_label("Name")).to_have_value("Database failover is drilled")
+    page.get_by_label("Key").fill("bad key")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("alert")).to_contain_text("Nothing was saved")
+    expect(page.get_by_text("Give a short key")).to_be_visible()
+    page.get_by_label("Key").fill("DR-2")
+    page.get_by_label("Name").fill("Failover is drilled quarterly")
+    page.get_by_role("button", name="Save").click()
+    page.get_by_role("heading", name="DR-2 Failover is drilled quarterly", level=1).wait_for()
+    page.get_by_text("Control DR-2 was saved.").wait_for()
+
+    page.goto(f"{base}/o/acme/controls/checks/{check.pk}/")
+    page.get_by_role("button", name="Run now").click()
+    page.get_by_role("heading", name="Run of Clusters stay in eu-west-1", level=1).wait_for()
+    progress = page.locator("#run-progress").get_by_role("status")
+    expect(progress).to_contain_text("Status: Finished")
+    expect(progress).to_contain_text("2 of 2 resources lie outside eu-west-1.")
+    resources = page.get_by_role("table", name="Resources evaluated by this run")
+    expect(resources.locator("tbody tr")).to_have_count(len(OUTSIDE))
+
+    # A run no worker has taken yet: its page polls, a second "Run now" is refused, and the result
+    # replaces the progress element once the worker has run it.
+    with org_scope(org):
+        run = services.request_run(actor=actor, check=check, enqueue=False)
+    page.goto(f"{base}/o/acme/controls/checks/{check.pk}/")
+    page.get_by_role("link", name="follow its progress").wait_for()
+    page.get_by_role("button", name="Run now").click()
+    page.get_by_text(re.compile("already has a run queued")).wait_for()
+    expect(page).to_have_url(f"{base}/o/acme/controls/checks/runs/{run.pk}/")
+    expect(progress).to_contain_text("Waiting for a worker to start the run.")
+    save_screenshot(page, "controls-run-queued")
+    services.run_queued_run(organization=org, run_id=run.pk)
+    expect(progress).to_contain_text("Status: Finished", timeout=10_000)
+    expect(page.get_by_role("table", name="Resources evaluated by this run")).to_be_visible()
+    save_screenshot(page, "controls-run-finished")
+
+    page.goto(f"{base}/o/acme/controls/{control.pk}/")
+    page.get_by_role("link", name="Delete DR-2").click()
+    page.get_by_role("heading", name="Delete DR-2 Failover is drilled quarterly?", level=1).wait_for()
+    page.get_by_role("button", name="Delete DR-2").click()
+    page.get_by_text("Control DR-2 was deleted.").wait_for()
+    expect(page.get_by_role("status").filter(has_text="No controls yet.")).to_be_visible()
+    page.context.close()

@@ -1,9 +1,10 @@
 """API of the controls app, under /api/v1/orgs/<org_slug>/:
 
 controls/ (CRUD; `status` computed when read; `requirements` as requirement ids), evidence/ (list, read,
-add a link or a vault file, remove; check results are added by runs), checks/ (CRUD; `run/` runs one now;
-`snapshot/` imports an inventory for a snapshot-sourced check), check-runs/ (read; per-resource results).
-The viewsets validate input and call the services.
+add a link or a vault file, remove; check results are added by runs), checks/ (CRUD; `run/` queues a run,
+answered 202 with the run to poll, 409 while one is queued or running; `snapshot/` imports an inventory
+for a snapshot-sourced check), check-runs/ (read; status and progress while queued or running, then the
+outcome and per-resource results). The viewsets validate input and call the services.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import QuerySet
+from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status
@@ -264,6 +266,7 @@ class CheckRunSerializer(serializers.ModelSerializer):
         source="check_ref", read_only=True
     )
     started_by = serializers.SerializerMethodField()
+    percent = serializers.IntegerField(read_only=True)
 
     class Meta:
         model = CheckRun
@@ -271,6 +274,10 @@ class CheckRunSerializer(serializers.ModelSerializer):
             "id",
             "check",
             "trigger",
+            "status",
+            "done",
+            "total",
+            "percent",
             "scheduled_for",
             "started_at",
             "finished_at",
@@ -359,7 +366,11 @@ class SnapshotSerializer(serializers.ModelSerializer):
         summary="Change a check", request=CheckWriteSerializer, responses=CheckSerializer
     ),
     destroy=extend_schema(summary="Delete a check with its runs", responses={204: None}),
-    run=extend_schema(summary="Run the check now", request=None, responses={201: CheckRunSerializer}),
+    run=extend_schema(
+        summary="Queue a run of the check now (poll the run; 409 while one is queued or running)",
+        request=None,
+        responses={202: CheckRunSerializer, 409: OpenApiTypes.OBJECT},
+    ),
     snapshot=extend_schema(
         summary="Import an inventory (AWS Config snapshot) for a snapshot-sourced check",
         request={"multipart/form-data": SnapshotUploadSerializer},
@@ -404,8 +415,16 @@ class ChecksViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgResourc
 
     @action(detail=True, methods=["post"])
     def run(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        run = services.run_check(actor=self.principal, check=self.get_object())
-        return Response(CheckRunSerializer(selectors.runs().get(pk=run.pk)).data, status=201)
+        try:
+            run = services.request_run(actor=self.principal, check=self.get_object())
+        except services.RunInProgress as busy:
+            body = {"check": busy.messages, "run": busy.run.pk}
+            return Response(body, status=status.HTTP_409_CONFLICT)
+        response = Response(CheckRunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
+        response["Location"] = request.build_absolute_uri(
+            reverse("check-run-detail", kwargs={"org_slug": self.organization.slug, "pk": run.pk})
+        )
+        return response
 
     @action(detail=True, methods=["post"])
     def snapshot(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -435,6 +454,9 @@ class CheckRunsViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgReso
         queryset = selectors.runs()
         check = _id_filter(self.request, "check") if self.action == "list" else None
         return queryset.filter(check_ref_id=check) if check is not None else queryset
+
+    def get_object(self) -> Any:
+        return services.live_progress(super().get_object())
 
 
 def register(router: SimpleRouter) -> None:

@@ -22,8 +22,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from trustroom.controls import audit_scope, audit_services, evidence_package
+from trustroom.controls import audit_scope, audit_services, evidence_package, period_readiness
 from trustroom.controls.audit_models import AuditPeriod, AuditPeriodStatus, EvidencePackage
+from trustroom.controls.state import ControlStatus
 from trustroom.tenancy.api import NULLABLE_EMAIL, OrgResourceViewSet, StrictInputMixin, email_or_none
 from trustroom.tenancy.models import Role
 from trustroom.tenancy.selectors import members_of
@@ -61,6 +62,19 @@ class AuditPeriodWriteSerializer(StrictInputMixin, serializers.Serializer):
     status = serializers.ChoiceField(choices=AuditPeriodStatus.choices, default=AuditPeriodStatus.OPEN)
 
 
+class ControlReadinessSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    key = serializers.CharField()
+    name = serializers.CharField()
+    status = serializers.ChoiceField(choices=ControlStatus.choices, source="period_status")
+
+
+class PeriodReadinessSerializer(serializers.Serializer):
+    period = serializers.IntegerField()
+    as_of = serializers.DateTimeField(help_text="The period's end, or now while the period runs.")
+    controls = ControlReadinessSerializer(many=True)
+
+
 class AuditorAssignSerializer(StrictInputMixin, serializers.Serializer):
     user = serializers.IntegerField(help_text="The user id of a member with the auditor role.")
 
@@ -93,6 +107,10 @@ def _service_errors(error: ValidationError) -> serializers.ValidationError:
     unassign=extend_schema(
         summary="Remove an auditor", request=AuditorUnassignSerializer, responses=AuditPeriodSerializer
     ),
+    readiness=extend_schema(
+        summary="Each control in scope, ready or not from the evidence that took effect inside the window",
+        responses=PeriodReadinessSerializer,
+    ),
 )
 class AuditPeriodsViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgResourceViewSet):
     policy_model = AuditPeriod
@@ -105,7 +123,18 @@ class AuditPeriodsViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgR
     def policy_action(self, request: Request) -> str:
         if self.action in ("assign", "unassign"):
             return "change"
+        if self.action == "readiness":
+            return "view"
         return super().policy_action(request)
+
+    @action(detail=True, methods=["get"])
+    def readiness(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        period = self.get_object()
+        controls = list(audit_scope.controls_in(self.principal, period))
+        evidence = audit_scope.evidence_in(self.principal, period)
+        period_readiness.with_period_status(controls, evidence, period)
+        body = {"period": period.pk, "as_of": period_readiness.as_of(period), "controls": controls}
+        return Response(PeriodReadinessSerializer(body).data)
 
     def fresh(self, period: AuditPeriod, code: int = status.HTTP_200_OK) -> Response:
         return Response(self.get_serializer(AuditPeriod.objects.get(pk=period.pk)).data, status=code)

@@ -10,6 +10,8 @@ from trustroom.compliance.models import Framework
 from trustroom.tenancy.models import Membership, Role
 from trustroom.tenancy.selectors import members_of
 
+LOCAL = "%Y-%m-%dT%H:%M"  # what a datetime-local input takes as its value
+
 
 class AuditPeriodForm(forms.Form):
     name = forms.CharField(label="Name", max_length=200, help_text='e.g. "SOC 2 Type II 2026".')
@@ -17,10 +19,10 @@ class AuditPeriodForm(forms.Form):
         label="Frameworks audited", choices=[], widget=forms.CheckboxSelectMultiple
     )
     starts_at = forms.DateTimeField(
-        label="Starts (UTC)", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+        label="Starts (UTC)", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=LOCAL)
     )
     ends_at = forms.DateTimeField(
-        label="Ends (UTC)", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+        label="Ends (UTC)", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=LOCAL)
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -29,6 +31,16 @@ class AuditPeriodForm(forms.Form):
         field.choices = [
             (framework.code, framework.name) for framework in Framework.objects.order_by("position", "name")
         ]
+
+
+def period_initial(period: Any) -> dict[str, Any]:
+    """The edit form's values: the period as stored ."""
+    return {
+        "name": period.name,
+        "framework_codes": list(period.framework_codes),
+        "starts_at": period.starts_at,
+        "ends_at": period.ends_at,
+    }
 
 
 class AuditorChoiceField(forms.ModelChoiceField):

@@ -135,6 +135,8 @@ def assign_auditor(*, actor: Principal, period: AuditPeriod, membership: Members
     org = require_org()
     if membership.organization_id != org.pk:
         raise ValidationError({"membership": "Choose a member of this organization."})
+    if period.status == AuditPeriodStatus.CLOSED:
+        raise ValidationError({"period": "This audit period is closed: reopen it to assign auditors."})
     if membership.role != Role.AUDITOR:
         raise ValidationError({"membership": "Only members with the auditor role can be assigned."})
     if AuditorAssignment.objects.filter(period=period, membership=membership).exists():

@@ -10,11 +10,13 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
 
-from trustroom.controls import audit_scope, audit_services, evidence_package
-from trustroom.controls.audit_forms import AssignAuditorForm, AuditPeriodForm
-from trustroom.controls.audit_models import AuditorAssignment, AuditPeriod, EvidencePackage
+from trustroom.controls import audit_scope, audit_services, evidence_package, period_readiness
+from trustroom.controls.audit_forms import AssignAuditorForm, AuditPeriodForm, period_initial
+from trustroom.controls.audit_models import AuditorAssignment, AuditPeriod, AuditPeriodStatus, EvidencePackage
+from trustroom.controls.edit_views import ConfirmDelete, EditForm
 from trustroom.tenancy.forms import add_service_errors
 from trustroom.tenancy.views import OrgPageView, status_for
 from trustroom.web.exports import Export, attachment
@@ -24,6 +26,16 @@ EVENTS_SHOWN = 50
 
 def _utc(value: dt.datetime) -> dt.datetime:
     return value.replace(tzinfo=dt.UTC) if timezone.is_naive(value) else value.astimezone(dt.UTC)
+
+
+def _period_values(data: dict[str, Any]) -> dict[str, Any]:
+    """The service's arguments from the period form's cleaned data (the window in UTC)."""
+    return {
+        "name": data["name"],
+        "framework_codes": list(data["framework_codes"]),
+        "starts_at": _utc(data["starts_at"]),
+        "ends_at": _utc(data["ends_at"]),
+    }
 
 
 class WorkspacePage(OrgPageView):
@@ -65,14 +77,9 @@ class AuditPeriodCreateView(AuditPeriodsView):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         form = AuditPeriodForm(request.POST)
         if form.is_valid():
-            data = form.cleaned_data
             try:
                 period = audit_services.create_period(
-                    actor=self.principal,
-                    name=data["name"],
-                    framework_codes=list(data["framework_codes"]),
-                    starts_at=_utc(data["starts_at"]),
-                    ends_at=_utc(data["ends_at"]),
+                    actor=self.principal, **_period_values(form.cleaned_data)
                 )
             except ValidationError as error:
                 add_service_errors(form, error)
@@ -88,21 +95,79 @@ class AuditPeriodDetailView(WorkspacePage):
 
     def render_detail(self, period: AuditPeriod, form: AssignAuditorForm | None = None) -> HttpResponse:
         manages = self.allows("change", period)
+        evidence = list(audit_scope.evidence_in(self.principal, period))
+        controls = list(audit_scope.controls_in(self.principal, period))
         context = {
             "page_title": period.name,
             "period": period,
-            "controls": audit_scope.controls_in(self.principal, period),
-            "evidence": audit_scope.evidence_in(self.principal, period),
+            "controls": period_readiness.with_period_status(controls, evidence, period),
+            "as_of": period_readiness.as_of(period),
+            "evidence": evidence,
             "runs": audit_scope.runs_in(self.principal, period),
             "events": audit_scope.events_in(self.principal, period)[:EVENTS_SHOWN],
             "events_shown": EVENTS_SHOWN,
             "packages": audit_scope.packages_of(self.principal, period),
             "assignments": period.assignments.select_related("membership__user") if manages else [],
             "manages": manages,
+            "can_delete": self.allows("delete", period),
             "can_export": self.allows("add", EvidencePackage),
             "assign_form": form or (AssignAuditorForm(organization=self.organization) if manages else None),
         }
         return self.page("controls/audit_period_detail.html", context, status=status_for(form))
+
+
+class PeriodPage(WorkspacePage):
+    def get_object(self) -> AuditPeriod:
+        return self.get_period()
+
+    def label(self, obj: AuditPeriod) -> str:
+        return f"Audit period {obj.name}"
+
+    def detail_url(self, obj: AuditPeriod) -> str:
+        kwargs = {"org_slug": self.organization.slug, "pk": obj.pk}
+        return reverse("controls:audit-period-detail", kwargs=kwargs)
+
+
+class AuditPeriodEditView(EditForm, PeriodPage):
+    permission_action = "change"
+
+    def make_form(self, data: Any = None, *, obj: Any = None) -> AuditPeriodForm:
+        return AuditPeriodForm(data, initial=period_initial(obj) if obj is not None else None)
+
+    def save(self, obj: AuditPeriod, data: dict[str, Any]) -> AuditPeriod:
+        return audit_services.update_period(actor=self.principal, period=obj, **_period_values(data))
+
+
+class AuditPeriodStatusView(WorkspacePage):
+    """POST status=closed|open: close the period (no new auditor assignments) or reopen it."""
+
+    permission_action = "change"
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        period = self.get_period()
+        wanted = request.POST.get("status", "")
+        try:
+            period = audit_services.update_period(actor=self.principal, period=period, status=wanted)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            done = "closed" if period.status == AuditPeriodStatus.CLOSED else "reopened"
+            messages.success(request, f"Audit period {period.name} was {done}.")
+        return redirect("controls:audit-period-detail", org_slug=self.organization.slug, pk=period.pk)
+
+
+class AuditPeriodDeleteView(ConfirmDelete, PeriodPage):
+    permission_action = "delete"
+    consequence = (
+        "This deletes the period with its auditor assignments (its auditors lose access to it) and its "
+        "evidence packages. Controls and evidence stay. The audit log keeps a record."
+    )
+
+    def delete(self, obj: AuditPeriod) -> None:
+        audit_services.delete_period(actor=self.principal, period=obj)
+
+    def list_url(self) -> str:
+        return reverse("controls:audit-periods", kwargs={"org_slug": self.organization.slug})
 
 
 class AuditorAssignView(AuditPeriodDetailView):

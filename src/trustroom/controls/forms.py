@@ -13,6 +13,7 @@ from trustroom.controls.models import (
     DEFAULT_CHECK_SCHEDULE,
     DEFAULT_CONTROL_FREQUENCY,
     DEFAULT_FRESHNESS_DAYS,
+    Check,
     Control,
     EvidenceKind,
 )
@@ -83,6 +84,31 @@ class CheckForm(forms.Form):
             return json.loads(self.cleaned_data["parameters"] or "{}")
         except ValueError as error:
             raise forms.ValidationError(f"Not JSON: {error}") from None
+
+
+def control_initial(control: Control) -> dict[str, Any]:
+    """The edit form's values: the control as stored."""
+    return {
+        "key": control.key,
+        "name": control.name,
+        "description": control.description,
+        "owner": control.owner_id,
+        "frequency": control.frequency,
+        "freshness_days": control.freshness_days,
+        "requirements": list(control.mappings.values_list("requirement_id", flat=True)),
+    }
+
+
+def check_initial(check: Check) -> dict[str, Any]:
+    """The edit form's values: the check as stored (parameters as indented JSON)."""
+    return {
+        "name": check.name,
+        "kind": check.kind,
+        "parameters": json.dumps(check.parameters, indent=2, sort_keys=True),
+        "schedule": check.schedule,
+        "enabled": check.enabled,
+        "controls": list(check.feeds.values_list("control_id", flat=True)),
+    }
 
 
 class EvidenceForm(forms.Form):

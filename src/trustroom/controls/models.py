@@ -131,15 +131,35 @@ class RunTrigger(models.TextChoices):
     MANUAL = "manual", "Run now"
 
 
+class RunStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    FINISHED = "finished", "Finished"
+
+
+ACTIVE_RUN_STATUSES = (RunStatus.QUEUED, RunStatus.RUNNING)
+
+
 class CheckRun(OrgOwnedModel):
     """One run of a check: what it evaluated and the outcome. `resources` lists each resource evaluated:
-    {"type", "id", "name", "region", "passed", "reason"}."""
+    {"type", "id", "name", "region", "passed", "reason"}.
+
+    A run started from the page or the API is queued and run by a background job (`services.runs`):
+    `done` of `total` resources evaluated so far, `progress_at` its last sign of life. A check has at
+    most one queued or running run at a time. Scheduled and command-line runs are finished at once.
+    """
 
     check_ref = models.ForeignKey(Check, on_delete=models.CASCADE, related_name="runs", db_column="check_id")
     trigger = models.CharField(max_length=10, choices=RunTrigger.choices)
     scheduled_for = models.DateTimeField(null=True, blank=True, help_text="The schedule slot, if scheduled.")
-    started_at = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=RunStatus.choices, default=RunStatus.FINISHED)
+    started_at = models.DateTimeField(help_text="When it was requested, then when a worker took it.")
     finished_at = models.DateTimeField(null=True, blank=True)
+    done = models.PositiveIntegerField(default=0, help_text="Resources evaluated so far.")
+    total = models.PositiveIntegerField(default=0, help_text="Resources to evaluate, once known.")
+    progress_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="Last sign of life of the job running it."
+    )
     outcome = models.CharField(max_length=10, choices=CheckOutcome.choices, blank=True)
     summary = models.CharField(max_length=500, blank=True)
     details = models.JSONField(default=dict, blank=True)
@@ -151,9 +171,26 @@ class CheckRun(OrgOwnedModel):
     class Meta:
         ordering: ClassVar = ["-started_at", "-pk"]
         indexes: ClassVar = [models.Index(fields=["check_ref", "-started_at"], name="checkrun_check_started")]
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=["check_ref"],
+                condition=Q(status__in=["queued", "running"]),
+                name="checkrun_one_active_per_check",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.check_ref_id} run at {self.started_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status == RunStatus.FINISHED
+
+    @property
+    def percent(self) -> int:
+        if not self.total:
+            return 100 if self.is_finished else 0
+        return min(100, int(self.done * 100 / self.total))
 
     @property
     def failed_resources(self) -> int:

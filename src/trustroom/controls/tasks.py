@@ -1,5 +1,6 @@
-"""Background jobs of the controls app: run the checks that are due (each slot once), build evidence
-packages, and sweep the packages a crashed worker or a lost task left behind."""
+"""Background jobs of the controls app: run the checks that are due (each slot once), run the runs queued
+from the page or the API, build evidence packages, and sweep the packages and runs a crashed worker or a
+lost task left behind."""
 
 from __future__ import annotations
 
@@ -19,6 +20,23 @@ def run_due_checks() -> dict[str, int]:
         with org_scope(organization):
             runs += len(services.run_due_checks(actor=system_principal(organization)))
     return {"runs": runs}
+
+
+@shared_task(name="trustroom.controls.tasks.run_check_run")
+def run_check_run(run_id: int, organization_id: int) -> str:
+    """Run a queued check run. A run not queued any more is left alone: safe to run twice."""
+    organization = Organization.objects.filter(pk=organization_id).first()
+    if organization is None:
+        return "skipped"
+    return services.run_queued_run(organization=organization, run_id=run_id)
+
+
+@shared_task(name="trustroom.controls.tasks.sweep_check_runs")
+def sweep_check_runs() -> dict[str, int]:
+    """Every 10 minutes: runs left queued or running by a lost task or a dead worker fail."""
+    from trustroom.controls.run_sweep import sweep_stale_runs
+
+    return {"failed": len(sweep_stale_runs())}
 
 
 @shared_task(name="trustroom.controls.tasks.build_evidence_package")

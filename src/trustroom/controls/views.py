@@ -71,6 +71,9 @@ class ControlDetailView(ControlsPage):
             "claims": claims_of_control(control),
             "timeline": timeline,
             "can_add_evidence": self.allows("add", Evidence),
+            "can_change": self.allows("change", control),
+            "can_delete": self.allows("delete", control),
+            "can_remove_evidence": self.allows("delete", Evidence),
             "form": form or EvidenceForm(),
         }
         return self.page("controls/control_detail.html", context, status=status_for(form))
@@ -134,7 +137,9 @@ class CheckDetailView(ControlsPage):
             "page_title": check.name,
             "check": check,
             "runs": runs,
-            "latest": runs[0] if runs else None,
+            "latest": next((run for run in runs if run.is_finished), None),
+            "active": next((run for run in runs if not run.is_finished), None),
+            "can_delete": self.allows("delete", check),
             "fed_controls": check.controls.all(),
             "snapshot": check.snapshots.first(),
             "uses_snapshot": check.parameters.get("source") == "config_snapshot",
@@ -146,16 +151,45 @@ class CheckDetailView(ControlsPage):
 
 
 class CheckRunView(ControlsPage):
-    """POST: run the check now ("run now")."""
+    """POST: queue a run of the check ("Run now") and show its progress; one at a time per check."""
 
     model = Check
     permission_action = "change"
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         check = self.get_check()
-        run: CheckRun = services.run_check(actor=self.principal, check=check)
-        messages.success(request, f"{check.name}: {run.get_outcome_display()}. {run.summary}")
-        return redirect("controls:check-detail", org_slug=self.organization.slug, pk=check.pk)
+        try:
+            run = services.request_run(actor=self.principal, check=check)
+        except services.RunInProgress as busy:
+            messages.error(request, " ".join(busy.messages))
+            run = busy.run
+        else:
+            messages.success(request, f"A run of {check.name} was queued.")
+        return redirect("controls:check-run-detail", org_slug=self.organization.slug, pk=run.pk)
+
+
+class RunView(ControlsPage):
+    """One run: its progress while queued or running (polling), then its result."""
+
+    model = CheckRun
+
+    def get_run(self) -> CheckRun:
+        run = selectors.runs().filter(pk=self.kwargs["pk"]).first()
+        if run is None:
+            raise Http404("No such check run.")
+        return services.live_progress(run)
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        run = self.get_run()
+        context = {"page_title": f"Run of {run.check_ref.name}", "run": run}
+        return self.page("controls/check_run.html", context)
+
+
+class RunProgressView(RunView):
+    """The polling progress element alone (htmx swaps it every two seconds until the run has finished)."""
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return self.page("controls/_run_progress.html", {"run": self.get_run()})
 
 
 class SnapshotUploadView(CheckDetailView):

@@ -13,6 +13,9 @@ ROUTES: dict[str, Route] = {
     "controls:audit-periods": Route(ORG),
     "controls:audit-period-create": Route(ORG),
     "controls:audit-period-detail": Route(ORG, target=obj("audit_period")),
+    "controls:audit-period-edit": Route(ORG, target=obj("audit_period")),
+    "controls:audit-period-delete": Route(ORG, target=obj("audit_period")),
+    "controls:audit-period-status": Route(ORG, target=obj("audit_period")),
     "controls:audit-auditor-assign": Route(ORG, target=obj("audit_period")),
     "controls:audit-auditor-unassign": Route(
         ORG, target=lambda world: {"period_pk": world["audit_period"], "pk": world["auditor_assignment"]}
@@ -25,6 +28,7 @@ ROUTES: dict[str, Route] = {
     "audit-period-detail": Route(ORG, api=True, target=obj("audit_period")),
     "audit-period-assign": Route(ORG, api=True, target=obj("audit_period")),
     "audit-period-unassign": Route(ORG, api=True, target=obj("audit_period")),
+    "audit-period-readiness": Route(ORG, api=True, target=obj("audit_period")),
     "evidence-package-list": Route(ORG, api=True),
     "evidence-package-detail": Route(ORG, api=True, target=obj("evidence_package")),
     "evidence-package-download": Route(ORG, api=True, target=obj("evidence_package")),

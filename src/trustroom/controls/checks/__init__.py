@@ -55,12 +55,21 @@ class CheckResult:
     resources: list[Resource] = field(default_factory=list)
 
 
+Progress = Callable[[int, int], None]  # (resources evaluated so far, resources to evaluate)
+
+
 @dataclass(frozen=True)
 class RunContext:
-    """What a kind may need besides its parameters: the check itself (e.g. its latest snapshot), the clock."""
+    """What a kind may need besides its parameters: the check itself (e.g. its latest snapshot), the clock,
+    and where to report progress while evaluating many resources (optional; a queued run shows it)."""
 
     check: Any
     now: dt.datetime
+    progress: Progress | None = None
+
+    def report(self, done: int, total: int) -> None:
+        if self.progress is not None:
+            self.progress(done, total)
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from trustroom.tenancy.models import Organization
 SOURCES = ("aws_api", "config_snapshot")
 MAX_REGIONS = 40
 PARAMETERS = {"allowed_regions", "source", "regions"}
+PROGRESS_EVERY = 200  # resources between progress reports
 
 
 def _regions(value: Any, name: str, errors: dict[str, str], *, required: bool) -> list[str]:
@@ -57,18 +58,24 @@ def clean(parameters: Any) -> dict[str, Any]:
     return cleaned
 
 
-def evaluate(inventory: list[dict[str, str]], allowed: list[str]) -> CheckResult:
-    resources = [
-        Resource(
-            type=item["type"],
-            id=item["id"],
-            name=item["name"],
-            region=item["region"],
-            passed=item["region"] in allowed,
-            reason="" if item["region"] in allowed else f"in {item['region']}, outside {', '.join(allowed)}",
+def evaluate(
+    inventory: list[dict[str, str]], allowed: list[str], context: RunContext | None = None
+) -> CheckResult:
+    resources = []
+    for position, item in enumerate(inventory, start=1):
+        inside = item["region"] in allowed
+        resources.append(
+            Resource(
+                type=item["type"],
+                id=item["id"],
+                name=item["name"],
+                region=item["region"],
+                passed=inside,
+                reason="" if inside else f"in {item['region']}, outside {', '.join(allowed)}",
+            )
         )
-        for item in inventory
-    ]
+        if context is not None and (position % PROGRESS_EVERY == 0 or position == len(inventory)):
+            context.report(position, len(inventory))
     outside = [r for r in resources if not r.passed]
     where = ", ".join(allowed)
     if outside:
@@ -92,7 +99,7 @@ def run(organization: Organization, parameters: dict[str, Any], context: RunCont
         snapshot = context.check.snapshots.first()
         if snapshot is None:
             return CheckResult(outcome="error", summary="No inventory snapshot imported yet: upload one.")
-        result = evaluate(snapshot.resources, allowed)
+        result = evaluate(snapshot.resources, allowed, context)
         result.details.update(
             {"source": "config_snapshot", "snapshot": snapshot.pk, "snapshot_sha256": snapshot.sha256}
         )
@@ -103,7 +110,7 @@ def run(organization: Organization, parameters: dict[str, Any], context: RunCont
         inventory = aws_inventory.scan(parameters["regions"])
     except (BotoCoreError, ClientError) as error:
         return CheckResult(outcome="error", summary=f"Could not read the AWS inventory: {error}"[:500])
-    result = evaluate(inventory, allowed)
+    result = evaluate(inventory, allowed, context)
     result.details.update({"source": "aws_api", "regions_scanned": parameters["regions"]})
     return result
 

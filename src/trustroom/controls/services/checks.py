@@ -31,6 +31,7 @@ from trustroom.controls.models import (
     Evidence,
     EvidenceKind,
     InventorySnapshot,
+    RunStatus,
     RunTrigger,
 )
 from trustroom.controls.schedule import due_slot, next_after, rule_error
@@ -209,36 +210,34 @@ def evidence_expiry(check: Check, finished_at: dt.datetime) -> dt.datetime:
     return (following or finished_at + dt.timedelta(days=1)) + EVIDENCE_GRACE
 
 
-@transaction.atomic
-def _execute(
-    *,
-    actor: Principal,
-    check: Check,
-    trigger: str,
-    slot: dt.datetime | None,
-    now: dt.datetime,
-) -> CheckRun:
-    run = CheckRun.objects.create(
-        check_ref=check, trigger=trigger, scheduled_for=slot, started_at=now, started_by=actor.user
-    )
+def evaluate(
+    check: Check, now: dt.datetime, progress: registry.Progress | None = None
+) -> registry.CheckResult:
+    """Run the check's kind (reads only). A broken check gives an "error" result, never an exception."""
     kind = registry.kind_for(check.kind)
-    started = time.monotonic()
     try:
         if kind is None:
             raise LookupError(f"unknown check kind {check.kind!r}")
         with transaction.atomic():  # a savepoint: a kind's failed query does not poison the run's writes
-            result = kind.run(
-                require_org(), kind.clean(check.parameters), registry.RunContext(check=check, now=now)
-            )
-    except Exception as error:  # a broken check is an "error" run, never a crashed job
+            context = registry.RunContext(check=check, now=now, progress=progress)
+            return kind.run(require_org(), kind.clean(check.parameters), context)
+    except Exception as error:
         logger.exception("check %s failed to run", check.pk)
         summary = f"The check could not run ({type(error).__name__}); the server log has the details."
-        result = registry.CheckResult(outcome=CheckOutcome.ERROR, summary=summary)
+        return registry.CheckResult(outcome=CheckOutcome.ERROR, summary=summary)
+
+
+def record_result(
+    *, actor: Principal, run: CheckRun, check: Check, result: registry.CheckResult, finished_at: dt.datetime
+) -> CheckRun:
+    """Store a run's result, add its evidence to every control the check feeds, audit-log it."""
+    run.status = RunStatus.FINISHED
     run.outcome = result.outcome
     run.summary = result.summary[:500]
     run.details = result.details
     run.resources = [resource.as_json() for resource in result.resources]
-    run.finished_at = now + dt.timedelta(seconds=time.monotonic() - started)
+    run.done = run.total = len(run.resources)
+    run.finished_at = finished_at
     run.save()
     expires_at = evidence_expiry(check, run.finished_at)
     for control in check.controls.all():  # save() stamps the organization (bulk_create would not)
@@ -257,7 +256,7 @@ def _execute(
         target=run,
         changes={
             "check": check.name,
-            "trigger": trigger,
+            "trigger": run.trigger,
             "outcome": run.outcome,
             "summary": run.summary,
             "resources": len(run.resources),
@@ -267,8 +266,32 @@ def _execute(
     return run
 
 
+@transaction.atomic
+def _execute(
+    *,
+    actor: Principal,
+    check: Check,
+    trigger: str,
+    slot: dt.datetime | None,
+    now: dt.datetime,
+) -> CheckRun:
+    run = CheckRun.objects.create(
+        check_ref=check,
+        trigger=trigger,
+        scheduled_for=slot,
+        started_at=now,
+        started_by=actor.user,
+        status=RunStatus.RUNNING,
+    )
+    started = time.monotonic()
+    result = evaluate(check, now)
+    finished_at = now + dt.timedelta(seconds=time.monotonic() - started)
+    return record_result(actor=actor, run=run, check=check, result=result, finished_at=finished_at)
+
+
 def run_check(*, actor: Principal, check: Check, now: dt.datetime | None = None) -> CheckRun:
-    """Run a check now (the "run now" button, the command) and store its result as evidence."""
+    """Run a check now, in this process (the command), and store its result as evidence. The page and the
+    API queue a run instead (`services.runs.request_run`)."""
     policies.check(actor, "change", check)
     check = Check.objects.get(pk=check.pk)
     return _execute(actor=actor, check=check, trigger=RunTrigger.MANUAL, slot=None, now=now or timezone.now())
