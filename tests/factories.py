@@ -71,3 +71,29 @@ def member(organization: Organization, role: str = Role.OWNER, **user_fields: An
 def principal_for(user: Any, organization: Organization) -> Principal:
     membership = Membership.objects.get(user=user, organization=organization)
     return Principal(organization=organization, role=membership.role, user=user)
+
+
+def auditor_of_everything(organization: Organization, **user_fields: Any) -> Any:
+    """A member with the auditor role assigned to an audit period covering every record a test makes.
+
+    An auditor reads only what their audit periods cover (`tenancy.narrowing`); tests about what the
+    role may do, not about the periods, give it one that covers everything.
+    """
+    from datetime import UTC, datetime
+
+    from trustroom.controls import audit_services
+
+    user = member(organization, Role.AUDITOR, **user_fields)
+    owner = member(organization, Role.OWNER)
+    with org_scope(organization):
+        actor = principal_for(owner, organization)
+        period = audit_services.create_period(
+            actor=actor,
+            name="Whole history",
+            framework_codes=["soc2-type2"],
+            starts_at=datetime(2000, 1, 1, tzinfo=UTC),
+            ends_at=datetime(2100, 1, 1, tzinfo=UTC),
+        )
+        membership = Membership.objects.get(organization=organization, user=user)
+        audit_services.assign_auditor(actor=actor, period=period, membership=membership)
+    return user

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.audit.helpers import events_of, frozen_time, record, record_many, set_column
-from tests.factories import member
+from tests.factories import auditor_of_everything, member
 from trustroom.tenancy.models import Invitation, Membership
 from trustroom.tenancy.scope import org_scope
 
@@ -198,31 +198,12 @@ def test_history_restore_gets_the_full_page(owner_client: Client, history: dict[
 # --- Who may read it --------------------------------------------------------------------------------------
 
 
-def assign_period_covering_everything(org: Any, user: Any) -> None:
-    from tests.factories import principal_for
-    from trustroom.controls import audit_services
-
-    owner = member(org, "owner")
-    with org_scope(org):
-        actor = principal_for(owner, org)
-        period = audit_services.create_period(
-            actor=actor,
-            name="Whole history",
-            framework_codes=["soc2-type2"],
-            starts_at=datetime(2000, 1, 1, tzinfo=UTC),
-            ends_at=datetime(2100, 1, 1, tzinfo=UTC),
-        )
-        membership = Membership.objects.get(organization=org, user=user)
-        audit_services.assign_auditor(actor=actor, period=period, membership=membership)
-
-
 @pytest.mark.parametrize(("role", "status"), [("owner", 200), ("admin", 200), ("auditor", 200), ("editor", 403), ("viewer", 403)])  # fmt: skip
 def test_only_owners_admins_and_auditors_may_read(
     org_a: Any, history: dict[str, Any], role: str, status: int
 ) -> None:
-    user = member(org_a, role)
-    if role == "auditor":
-        assign_period_covering_everything(org_a, user)  # an auditor reads only inside their periods
+    # An auditor reads only inside their audit periods: this one's covers the whole history.
+    user = auditor_of_everything(org_a) if role == "auditor" else member(org_a, role)
     client = client_for(user)
     event = history["events"][0]
     pages = {

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from tests.factories import member
+from tests.factories import auditor_of_everything, member
 from tests.monitoring.factories import alerts, incident
 from trustroom.monitoring.incident_models import Incident, IncidentAction
 from trustroom.tenancy.scope import org_scope
@@ -152,7 +152,7 @@ def test_list_filters_metrics_and_export(org_a: Any, owner_a: Any, api: str) -> 
 
 @pytest.mark.parametrize("role", ["viewer", "auditor"])
 def test_readers_read_but_writes_are_403(org_a: Any, owner_a: Any, api: str, role: str) -> None:
-    client = logged_in(member(org_a, role))
+    client = logged_in(auditor_of_everything(org_a) if role == "auditor" else member(org_a, role))
     inc = incident(org_a, owner_a)
     url = f"{api}incidents/{inc.pk}/"
     assert client.get(url).status_code == 200

@@ -12,7 +12,7 @@ import pytest
 import time_machine
 from django.test import Client
 
-from tests.factories import member, principal_for
+from tests.factories import auditor_of_everything, member, principal_for
 from tests.monitoring.factories import alerts, incident
 from trustroom.monitoring import incident_services as services
 from trustroom.monitoring.incident_models import Incident, IncidentAction, IncidentAlert, IncidentStatus
@@ -129,7 +129,7 @@ def test_the_incident_page_drives_the_whole_life(org_a: Any, owner_a: Any, base:
 
 @pytest.mark.parametrize("role", ["viewer", "auditor"])
 def test_readers_see_but_every_write_is_403(org_a: Any, owner_a: Any, base: str, role: str) -> None:
-    reader = member(org_a, role)
+    reader = auditor_of_everything(org_a) if role == "auditor" else member(org_a, role)
     client = logged_in(reader)
     inc = incident(org_a, owner_a)
     ids = alerts(org_a, owner_a)
