@@ -99,6 +99,8 @@ MIDDLEWARE = [
     # Refusals (IP allowlist, required MFA, revoked tokens) are audited after the request's transaction.
     "trustroom.identity.refusals.RefusalAuditMiddleware",
     "trustroom.identity.policy_enforcement.SecurityPolicyMiddleware",
+    # Last, so it sees a view's error first: a lost database answers 503 with Retry-After, not 500.
+    "trustroom.web.db_unavailable.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "trustroom.urls"
@@ -178,7 +180,12 @@ TRUSTROOM_AWS_ACCESS_KEY_ID = env_str("TRUSTROOM_AWS_ACCESS_KEY_ID")
 TRUSTROOM_AWS_SECRET_ACCESS_KEY = env_str("TRUSTROOM_AWS_SECRET_ACCESS_KEY")
 TRUSTROOM_CONTROLS_SNAPSHOT_MAX_BYTES = env_int("TRUSTROOM_CONTROLS_SNAPSHOT_MAX_BYTES", 5 * 1024 * 1024)
 CELERY_TASK_EAGER_PROPAGATES = True
+# A task is acknowledged after it ran, not when a worker took it: a worker killed mid-task (OOM, deploy,
+# power) leaves it in Redis to be delivered again, and each worker process holds one task at a time so
+# a crash strands no prefetched backlog. Tasks are written to be safe to run twice.
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 # Periodic jobs (run `celery -A trustroom beat` next to the worker). Each is safe to run twice.
