@@ -13,6 +13,7 @@ import os
 import secrets
 import shutil
 import signal
+import string
 import subprocess
 import sys
 import tempfile
@@ -153,14 +154,27 @@ class PrivateRedis:
 
 
 def children(pid: int) -> list[int]:
-    """Direct child processes of `pid` (from /proc)."""
+    """Direct child processes of `pid` (from /proc) that serve: not multiprocessing's resource tracker."""
     found = []
     for stat in glob.glob("/proc/[0-9]*/stat"):
         with contextlib.suppress(OSError, ValueError, IndexError):
             fields = Path(stat).read_text().rsplit(")", 1)[1].split()
-            if int(fields[1]) == pid:
-                found.append(int(stat.split("/")[2]))
+            if int(fields[1]) != pid:
+                continue
+            child = int(stat.split("/")[2])
+            if b"resource_tracker" not in Path(f"/proc/{child}/cmdline").read_bytes():
+                found.append(child)
     return found
+
+
+def age(pid: int) -> float:
+    """Seconds since the process started (0 when it is gone)."""
+    try:
+        start_ticks = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19])
+        uptime = float(Path("/proc/uptime").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 0.0
+    return uptime - start_ticks / os.sysconf("SC_CLK_TCK")
 
 
 @dataclass
@@ -366,7 +380,10 @@ def organization_with_token(slug: str) -> dict[str, Any]:
         app = assessments.create_application(actor=actor, name="Fault target", criticality="high")
     client = Client()
     client.force_login(user)
+    # A CSRF secret of our own choosing: sent as the cookie and as X-CSRFToken, as a browser's page does.
+    csrf = "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(32))
     return {
+        "csrf": csrf,
         "org": org,
         "user": user,
         "token": token,

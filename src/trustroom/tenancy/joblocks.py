@@ -29,7 +29,7 @@ _local = threading.local()
 def _held_here() -> set[str]:
     if not hasattr(_local, "keys"):
         _local.keys = set()
-    return _local.keys  # type: ignore[no-any-return]
+    return _local.keys
 
 
 @contextmanager
