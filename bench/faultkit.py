@@ -227,9 +227,14 @@ class Stack:
             env=env,
             stdout=subprocess.DEVNULL,
         )
-        run_trustroom(env, "migrate", "--noinput", "-v", "0")
-        if static.wait() != 0:
-            raise RuntimeError("collectstatic failed")
+        try:
+            run_trustroom(env, "migrate", "--noinput", "-v", "0")
+            if static.wait() != 0:
+                raise RuntimeError("collectstatic failed")
+        finally:
+            if static.poll() is None:  # stopped early: leave nothing running
+                static.kill()
+                static.wait()
 
     def setup_django(self, env: dict[str, str]) -> None:
         """This process becomes a Trustroom process with `env` (to set up data and to check results)."""
