@@ -146,7 +146,7 @@ def backup(args: argparse.Namespace) -> bool:
             capture_output=True,
             text=True,
         )
-        owner_line = (as_owner.stderr.strip().splitlines() or ["no error"])[-1]
+        owner_line = next((x for x in as_owner.stderr.splitlines() if "error" in x), "no error")
         print(f"pg_dump as the owner {OWNER} (for comparison): exit {as_owner.returncode}: {owner_line}")
 
         writer = Writer(world, args.write_every)
