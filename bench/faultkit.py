@@ -395,3 +395,14 @@ def organization_with_token(slug: str) -> dict[str, Any]:
         "application": app.pk,
         "session": client.cookies["sessionid"].value,
     }
+
+
+def client_sessions(world: dict[str, Any]) -> tuple[requests.Session, requests.Session]:
+    """Two HTTP clients of the organization: the API token's, and the signed-in owner's browser (with
+    the CSRF cookie and header a page would send)."""
+    api = requests.Session()
+    api.headers["Authorization"] = f"Bearer {world['token']}"
+    browser = requests.Session()
+    browser.headers["Cookie"] = f"sessionid={world['session']}; csrftoken={world['csrf']}"
+    browser.headers["X-CSRFToken"] = world["csrf"]
+    return api, browser

@@ -28,11 +28,9 @@ import time
 from collections import Counter
 from pathlib import Path
 
-import requests
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from faultkit import Answer, Recorder, Stack, organization_with_token, stack
+from faultkit import Answer, Recorder, Stack, client_sessions, organization_with_token, stack
 
 OK = {200, 201, 202, 204}
 
@@ -49,10 +47,7 @@ def load(recorder: Recorder, base: str, world: dict, stop: threading.Event, seed
     """One client: API reads and writes, a signed-in page, the health check, without pause."""
     rng = random.Random(seed)
     slug = world["org"].slug
-    api = requests.Session()
-    api.headers["Authorization"] = f"Bearer {world['token']}"
-    browser = requests.Session()
-    browser.headers["Cookie"] = f"sessionid={world['session']}"
+    api, browser = client_sessions(world)
     for n in itertools.count():
         if stop.is_set():
             return

@@ -27,8 +27,7 @@ import time
 from collections import Counter
 from typing import Any
 
-import requests
-from faultkit import Recorder, age, children, organization_with_token, stack, wait_until
+from faultkit import Recorder, age, children, client_sessions, organization_with_token, stack, wait_until
 from faults import verdict
 
 IMPORT_SHARE = 0.3
@@ -75,13 +74,9 @@ def client(
 ) -> None:
     rng = random.Random(seed)
     slug = world["org"].slug
-    session = requests.Session()
-    session.headers["Authorization"] = f"Bearer {world['token']}"
     # Uploads as the signed-in owner: an import queued with an API token fails when the worker runs it
-    # (it looks for the uploader's membership and a token has none; see the report of issue 10).
-    browser = requests.Session()
-    browser.headers["Cookie"] = f"sessionid={world['session']}; csrftoken={world['csrf']}"
-    browser.headers["X-CSRFToken"] = world["csrf"]
+    # (it looks for the uploader's membership and a token has none).
+    session, browser = client_sessions(world)
     for n in itertools.count():
         if stop.is_set():
             return
