@@ -99,6 +99,8 @@ MIDDLEWARE = [
     # Refusals (IP allowlist, required MFA, revoked tokens) are audited after the request's transaction.
     "trustroom.identity.refusals.RefusalAuditMiddleware",
     "trustroom.identity.policy_enforcement.SecurityPolicyMiddleware",
+    # Last, so it sees a view's error first: a lost database answers 503 with Retry-After, not 500.
+    "trustroom.web.db_unavailable.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "trustroom.urls"
@@ -184,6 +186,11 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A task taken by a worker that died whole (SIGKILL of the main process, the machine gone) goes back to
+# the queue after this many seconds; a worker process killed mid-task is noticed at once instead.
+# Longer than any task runs: a task still running then is handed out again (harmless, they are
+# idempotent and each job runs under its lock, but wasted work).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("TRUSTROOM_CELERY_VISIBILITY_TIMEOUT", 3600)}
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 # Periodic jobs (run `celery -A trustroom beat` next to the worker). Each is safe to run twice.

@@ -4,7 +4,6 @@ keeps the sweeper off its job, and of two workers claiming the same job at once 
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -15,9 +14,14 @@ from django.db import connection
 from django.utils import timezone
 
 from tests.assessments.helpers import application
+from tests.assessments.test_import_sweep import NESSUS, queue
 from tests.factories import principal_for
 from trustroom.assessments.imports import run_queued_import, sweep_stale_imports
-from trustroom.assessments.models import FindingImport, ImportStatus
+from trustroom.assessments.models import Finding, FindingImport, ImportStatus
+from trustroom.assessments.tasks import run_finding_import
+from trustroom.audit.models import AuditEvent
+from trustroom.tenancy import joblocks
+from trustroom.tenancy.joblocks import job_lock
 from trustroom.tenancy.scope import org_scope
 
 pytestmark = [
@@ -67,10 +71,25 @@ def test_sweeper_skips_a_job_whose_worker_holds_its_row(org_a: Any, owner_a: Any
     assert sweep_stale_imports().failed == [job.pk]  # the worker is gone now
 
 
-def test_of_two_simultaneous_claims_one_runs(org_a: Any, owner_a: Any) -> None:
+_LOCKS: list[Any] = []
+
+
+def _take_lock(job_id: int) -> bool:
+    """The job's lock, held by this thread's connection until it is closed (as a worker holds it)."""
+    lock = job_lock("finding-import", job_id)
+    _LOCKS.append(lock)  # referenced: a collected context manager would release it at once
+    return lock.__enter__()
+
+
+def test_of_two_simultaneous_claims_one_runs(
+    org_a: Any, owner_a: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     job = make_job(org_a, owner_a, status=ImportStatus.QUEUED)
+    monkeypatch.setattr(joblocks, "WAIT_SECONDS", 1.0)  # how long the second delivery waits for the lock
 
     def first_claim() -> None:
+        # What run_queued_import does: hold the job's lock, then claim it.
+        assert _take_lock(job.pk)
         changed = FindingImport.objects.filter(pk=job.pk, status=ImportStatus.QUEUED).update(
             status=ImportStatus.RUNNING
         )
@@ -87,11 +106,38 @@ def test_of_two_simultaneous_claims_one_runs(org_a: Any, owner_a: Any) -> None:
 
     second = threading.Thread(target=second_worker)
     second.start()
-    time.sleep(0.5)  # the second claim now waits on the first one's row lock
-    assert outcome == []
+    second.join(20)
+    assert outcome == ["skipped"]  # the first worker is alive: its lock says so
     release.set()
     thread.join()
-    second.join(20)
-    assert outcome == ["skipped"]
     with org_scope(org_a):
         assert FindingImport.objects.get(pk=job.pk).status == ImportStatus.RUNNING
+
+
+def test_a_job_whose_worker_was_killed_is_imported_by_the_next_delivery(
+    org_a: Any, owner_a: Any, django_capture_on_commit_callbacks: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Late acks with reject-on-worker-lost deliver the task again; the worker that claimed the job is
+    gone (its connection, and so its lock, with it), so the next delivery imports it, once."""
+    # Committed at once in this test: the task is enqueued (to nowhere), not run.
+    monkeypatch.setattr(run_finding_import, "delay", lambda *args: None)
+    with org_scope(org_a):
+        job = queue(principal_for(owner_a, org_a), callbacks=django_capture_on_commit_callbacks)
+
+    def killed_after_claiming() -> None:
+        assert _take_lock(job.pk)
+        claimed = FindingImport.objects.filter(pk=job.pk, status=ImportStatus.QUEUED).update(
+            status=ImportStatus.RUNNING
+        )
+        assert claimed == 1
+
+    thread, _, release = holding(org_a, killed_after_claiming)
+    release.set()
+    thread.join()  # its connection is closed: what SIGKILL does to a worker
+    assert run_queued_import(organization=org_a, import_id=job.pk) == ImportStatus.SUCCEEDED
+    assert run_queued_import(organization=org_a, import_id=job.pk) == "skipped"
+    with org_scope(org_a):
+        job.refresh_from_db()
+        assert job.status == ImportStatus.SUCCEEDED and job.created_count == NESSUS.count
+        assert Finding.objects.count() == NESSUS.count
+        assert AuditEvent.objects.filter(action="finding.import").count() == 1

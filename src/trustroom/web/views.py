@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 from django.db import connection
@@ -13,6 +14,7 @@ from django.views.generic import TemplateView
 from trustroom.tenancy.mixins import OrgScopedViewMixin
 from trustroom.tenancy.models import Role
 from trustroom.tenancy.selectors import memberships_of_user
+from trustroom.web.db_unavailable import database_unavailable_response, is_database_unavailable
 
 
 @require_GET
@@ -54,6 +56,10 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    # Called while Django handles the exception, so it is still the current one.
+    error = sys.exc_info()[1]
+    if error is not None and is_database_unavailable(error):
+        return database_unavailable_response(request, error)
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": "Server error."}, status=500)
     return render(request, "500.html", status=500)

@@ -34,6 +34,7 @@ from trustroom.assessments.models import Application, Engagement, Finding, Findi
 from trustroom.assessments.services.common import _invalidate_trust_center
 from trustroom.audit.services import record_event
 from trustroom.tenancy import policies
+from trustroom.tenancy.joblocks import can_take_over_running, job_lock
 from trustroom.tenancy.models import Membership, Organization
 from trustroom.tenancy.principal import Principal
 from trustroom.tenancy.scope import org_scope, require_org
@@ -317,14 +318,25 @@ class _WriteProgress:
         report_write_progress(self.job, done, total)
 
 
+def _claimable() -> tuple[str, ...]:
+    """Queued jobs; and, for the holder of the job's lock on PostgreSQL, running ones: their worker died
+    (see tenancy/joblocks.py), and as the findings are written in one transaction, none were kept."""
+    if can_take_over_running():
+        return (ImportStatus.QUEUED, ImportStatus.RUNNING)
+    return (ImportStatus.QUEUED,)
+
+
 def _claim(organization: Organization, import_id: int) -> tuple[FindingImport, Principal, bytes] | None:
     with _scoped(organization):
         now = timezone.now()
         # One conditional UPDATE: of two workers handed the same job (a redelivery, or the sweeper's
         # re-enqueue racing the first delivery) exactly one sees a row changed, on any database.
-        claimed = FindingImport.objects.filter(pk=import_id, status=ImportStatus.QUEUED).update(
+        was = FindingImport.objects.filter(pk=import_id).values_list("status", flat=True).first()
+        claimed = FindingImport.objects.filter(pk=import_id, status__in=_claimable()).update(
             status=ImportStatus.RUNNING, started_at=now, progress_at=now
         )
+        if claimed and was == ImportStatus.RUNNING:
+            logger.warning("Finding import %s: its worker stopped mid-run; running it again", import_id)
         if not claimed:
             return None  # finished, running elsewhere, or gone: running twice is a no-op
         job = FindingImport.objects.get(pk=import_id)
@@ -352,10 +364,19 @@ def _message(exc: ValidationError) -> str:
 
 def run_queued_import(*, organization: Organization, import_id: int) -> str:
     """Run a queued import once (the Celery task's body). Returns the job's status afterwards, or
-    "skipped" when it was not queued any more. The stored report is removed whatever happens."""
+    "skipped" when it was not queued any more, or another live worker runs it. A job whose worker was
+    killed is run again by the next delivery of its task. The stored report is removed once the job is
+    settled, whatever the outcome."""
+    with job_lock("finding-import", import_id) as held:
+        if not held:
+            return "skipped"
+        return _run_locked(organization, import_id)
+
+
+def _run_locked(organization: Organization, import_id: int) -> str:
     with _scoped(organization):
         storage_name = (
-            FindingImport.objects.filter(pk=import_id, status=ImportStatus.QUEUED)
+            FindingImport.objects.filter(pk=import_id, status__in=_claimable())
             .values_list("storage_name", flat=True)
             .first()
         )
