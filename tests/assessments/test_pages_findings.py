@@ -10,7 +10,7 @@ from django.test import Client
 
 from tests.assessments.clients import body, logged_in, refresh
 from tests.assessments.helpers import CVSS31_CRITICAL, application
-from tests.factories import member, principal_for
+from tests.factories import auditor_of_everything, member, principal_for
 from trustroom.assessments import services
 from trustroom.assessments.models import Finding, FindingStatus
 from trustroom.assessments.views.findings import FINDINGS_PER_PAGE
@@ -319,7 +319,12 @@ def test_only_managers_may_accept_a_risk(org_a: Any, world: Any) -> None:
 
 @pytest.mark.parametrize("role", ["viewer", "auditor"])
 def test_readers_cannot_write_findings(org_a: Any, world: Any, role: str) -> None:
-    client = logged_in(member(org_a, role, email=f"{role}@alpha.test"))
+    reader = (
+        auditor_of_everything(org_a, email="auditor@alpha.test")
+        if role == "auditor"
+        else member(org_a, role, email=f"{role}@alpha.test")
+    )
+    client = logged_in(reader)
     finding = world["fresh"]
     url = f"{BASE}findings/{finding.pk}/"
     detail = body(client.get(url))

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from tests.factories import MembershipFactory, member
+from tests.factories import MembershipFactory, auditor_of_everything, member
 from tests.identity.factories import allow
 from tests.tenancy.factories import signed_in
 from trustroom.audit.models import AuditEvent
@@ -164,7 +164,7 @@ def test_viewers_cannot_see_the_page_auditors_read_it(org_a, owner_a) -> None:
     allow(org_a, owner_a, OFFICE, current_ip="203.0.113.1")
     viewer = member(org_a, "viewer")
     assert signed_in(viewer).get(PAGE, REMOTE_ADDR="203.0.113.1").status_code == 403
-    auditor = signed_in(member(org_a, "auditor"))
+    auditor = signed_in(auditor_of_everything(org_a))
     page = auditor.get(PAGE, REMOTE_ADDR="203.0.113.1")
     assert page.status_code == 200 and OFFICE in page.content.decode()
     assert "Add a network" not in page.content.decode()

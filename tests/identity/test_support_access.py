@@ -15,7 +15,7 @@ from django.core.management.base import CommandError
 from django.test import Client
 from django.utils import timezone
 
-from tests.factories import member, principal_for
+from tests.factories import auditor_of_everything, member, principal_for
 from tests.identity.factories import allow, api_token, bearer, grant_support, staff_user
 from tests.tenancy.factories import signed_in
 from trustroom.audit.models import AuditEvent
@@ -239,7 +239,12 @@ class TestGranting:
 
     @pytest.mark.parametrize("role", ["admin", "editor", "viewer", "auditor"])
     def test_only_owners_grant_others_may_read_the_list(self, org_a, owner_a, staff, role):
-        person = member(org_a, role, email=f"{role}@alpha.test")
+        email = f"{role}@alpha.test"
+        person = (
+            auditor_of_everything(org_a, email=email)
+            if role == "auditor"
+            else member(org_a, role, email=email)
+        )
         grant = grant_support(org_a, owner_a, staff)
         client = signed_in(person)
         page = client.get(SUPPORT_PAGE)

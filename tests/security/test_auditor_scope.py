@@ -5,7 +5,8 @@ The cross-tenant harness's worlds (`tests/security/routes/*.py build_world`) are
 organization, now; the auditor is assigned to a period of 2020 (HIPAA, which no control maps), so every record lies
 outside it. Each GET of every organization route (aimed at the world's records) must answer without a
 server error and without any of the world's markers ("alpha"), except what an auditor must see anyway
-(`ALLOWED`). The same walk runs for the API with an `audit` token made by an owner (no assignment: it
+(`ALLOWED`), and the current configuration an auditor with a period reads whole (`CONFIGURATION_ROUTES`).
+The same walk runs for the API with an `audit` token made by an owner (no assignment: it
 reads nothing) and with one made by the auditor (their periods).
 """
 
@@ -40,6 +41,21 @@ ALLOWED = (
     b"editor@alpha.test",
     b"alpha editor",
 )
+# Current configuration (sign-in, IP allowlist, support access) is what controls are checked against, not a
+# record of a period: an auditor with a period reads it whole (`tenancy.narrowing.current_configuration`).
+# These routes show it; an audit token with no period still reads none of it.
+CONFIGURATION_ROUTES = {
+    "identity:ip-allowlist",
+    "ip-allowlist-list",
+    "ip-allowlist-detail",
+    "identity:sso-connections",
+    "identity:sso-connection",
+    "sso-connection-list",
+    "sso-connection-detail",
+    "identity:support-access",
+    "support-access-list",
+    "support-access-detail",
+}
 PERIOD_2020 = (dt.datetime(2020, 1, 1, tzinfo=dt.UTC), dt.datetime(2021, 1, 1, tzinfo=dt.UTC))
 
 
@@ -107,6 +123,9 @@ def test_an_auditor_outside_every_record_reads_none_of_them(auditor_world: World
             where = f"{label} GET {url} ({route.name})"
             if response.status_code >= 500:
                 failures.append(f"{where}: server error {response.status_code}")
+            elif label == "auditor" and route.name in CONFIGURATION_ROUTES:
+                if response.status_code != 200:
+                    failures.append(f"{where}: configuration unreadable ({response.status_code})")
             elif leaked(body, people):
                 failures.append(f"{where}: shows a record outside the auditor's period")
     assert not failures, f"{len(failures)} auditor-scope failures:\n" + "\n".join(failures[:80])

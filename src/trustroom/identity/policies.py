@@ -6,6 +6,7 @@ from trustroom.identity.models import (
     SupportAccessGrant,
 )
 from trustroom.tenancy.models import Role
+from trustroom.tenancy.narrowing import current_configuration
 from trustroom.tenancy.policies import (
     ALL_ROLES,
     MANAGERS,
@@ -26,10 +27,11 @@ register(
 register(
     SecurityPolicy,
     ModelPolicy(view=ALL_ROLES, add=NOBODY, change=MANAGERS, delete=NOBODY, support=SUPPORT_READ_ONLY),
+    period_rule=current_configuration(),
 )
 
-# Owners and admins manage the IP allowlist; support staff under a read grant (auditor role) read it. A
-# member auditor reads none of it: it is not a period record (`tenancy.narrowing`).
+# Owners and admins manage the IP allowlist; auditors (and support staff under a read grant, who act with
+# the auditor role) read it: current configuration, read whole by an auditor with a period.
 register(
     IpAllowlistEntry,
     ModelPolicy(
@@ -39,6 +41,7 @@ register(
         delete=MANAGERS,
         support=SUPPORT_READ_ONLY,
     ),
+    period_rule=current_configuration(),
 )
 
 # Only owners let support staff in or end their access; every member sees who was let in and why.
@@ -47,12 +50,14 @@ OWNERS = frozenset({Role.OWNER})
 register(
     SupportAccessGrant,
     ModelPolicy(view=ALL_ROLES, add=OWNERS, change=NOBODY, delete=OWNERS, support=SUPPORT_READ_ONLY),
+    period_rule=current_configuration(),
 )
 
 # SSO connections decide who signs in as the organization's members: owners change them; admins (and
-# support staff under a read grant, who act as auditors) read them. Not a period record: member auditors
-# read none (`tenancy.narrowing`).
+# support staff under a read grant, who act as auditors) read them; current configuration, read whole by
+# an auditor with a period (`tenancy.narrowing`).
 register(
     SsoConnection,
     ModelPolicy(view=MANAGERS | {Role.AUDITOR}, add={Role.OWNER}, change={Role.OWNER}, delete={Role.OWNER}),
+    period_rule=current_configuration(),
 )

@@ -179,6 +179,13 @@ def per_window(clause: Callable[[AuditWindow], Q]) -> PeriodRule:
     return rule
 
 
+def current_configuration() -> PeriodRule:
+    """Every row, for a reader with at least one period: settings that say how the organization is set up
+    now (sign-in, the IP allowlist, support access) are what an auditor checks controls against, not
+    records sampled from a window. A reader with no period still reads nothing."""
+    return lambda narrowing: Q()
+
+
 def occurred_in(field: str) -> PeriodRule:
     """Rows whose datetime `field` lies inside a window: starts_at <= field < ends_at."""
     return per_window(lambda w: Q(**{f"{field}__gte": w.starts_at, f"{field}__lt": w.ends_at}))
