@@ -101,7 +101,7 @@ class JobKind:
     failed: str
     failed_action: str  # audit action of a stale job failing
     requeued_action: str  # audit action of a lost job enqueued again
-    enqueue: Callable[[Any], None]  # sends the job's task again (run after commit)
+    enqueue: Callable[[Any], None]  # sends the job's task again, with transaction.on_commit
     running_message: Callable[[timedelta], str]  # why a running job failed, given `running_after`
     queued_message: str  # why a job queued twice failed
     permission: str  # what the system actor must be allowed to do to the model to settle its jobs
@@ -147,7 +147,7 @@ class JobKind:
             changes={"queued_at": job.created_at.isoformat(), **self.details(job)},
         )
         if settled:
-            transaction.on_commit(lambda: self.enqueue(job))
+            self.enqueue(job)  # after commit: the kind's enqueue uses transaction.on_commit
         return settled
 
 

@@ -17,6 +17,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.db import transaction
+
 from trustroom import stale_jobs
 from trustroom.controls.audit_models import EvidencePackage, PackageStatus
 from trustroom.stale_jobs import SweepResult
@@ -33,7 +35,7 @@ __all__ = ["PACKAGES", "QUEUED_AFTER", "RUNNING_AFTER", "SweepResult", "sweep_st
 def _enqueue(package: Any) -> None:
     from trustroom.controls.tasks import build_evidence_package
 
-    build_evidence_package.delay(package.pk, package.organization_id)
+    transaction.on_commit(lambda: build_evidence_package.delay(package.pk, package.organization_id))
 
 
 PACKAGES = stale_jobs.JobKind(

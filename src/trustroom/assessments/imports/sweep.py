@@ -34,7 +34,7 @@ __all__ = ["IMPORTS", "QUEUED_AFTER", "RUNNING_AFTER", "SweepResult", "sweep_sta
 def _enqueue(job: Any) -> None:
     from trustroom.assessments.tasks.imports import run_finding_import
 
-    run_finding_import.delay(job.pk, job.organization_id)
+    transaction.on_commit(lambda: run_finding_import.delay(job.pk, job.organization_id))
 
 
 def _still_writing(job: Any, cutoff: datetime) -> bool:
