@@ -18,7 +18,9 @@ from trustroom.answers.matching import (
 from trustroom.answers.selectors import NEAR_IDENTICAL_JACCARD, tokens
 from trustroom.answers.services import MAX_TAGS, MAX_VARIANTS, clean_tags, clean_variants
 
-TOPICS = Path("/work/shared/questionnaire/topics.csv")
+# ../shared/ beside the project root (every checkout and CI run has it); /work/shared for a clone elsewhere.
+_SHARED = Path(__file__).resolve().parents[3] / "shared"
+TOPICS = (_SHARED if _SHARED.is_dir() else Path("/work/shared")) / "questionnaire" / "topics.csv"
 
 # Answered right per held-out batch (of its paraphrases): floors a little below the figures in
 # docs/questionnaire-matching.md, so that a regression fails but a harmless one-question shift does not.

@@ -123,15 +123,18 @@ def test_an_auditor_without_an_assignment_reads_nothing(world: dict[str, Any]) -
     assert client.get(f"{PAGES}checks/{world['check_in'].pk}/").status_code == 404
 
 
-def test_an_audit_token_is_not_an_assigned_auditor_and_reads_nothing(
+def test_an_audit_token_is_not_period_scoped_and_reads_what_a_read_token_reads(
     org_a: Any, owner_a: Any, world: dict[str, Any]
 ) -> None:
-    # Tokens are made by managers, who have no audit assignment: the token's auditor role is fail closed.
+    # Tokens are made by owners and admins: an `audit` token is their read of the organization with its
+    # audit log, not an external auditor's seat, so it reads no less than a `read` token.
     _audit, audit_token = api_token(org_a, owner_a, scope="audit")
-    assert listed(bearer(audit_token), "controls/") == set()
-    assert bearer(audit_token).get(f"{API}evidence/{world['in_window'].pk}/").status_code == 404
     _read, read_token = api_token(org_a, owner_a, scope="read")
-    assert world["iso_only"].pk in listed(bearer(read_token), "controls/")
+    everything = {world["control"].pk, world["iso_only"].pk}
+    assert listed(bearer(audit_token), "controls/") == listed(bearer(read_token), "controls/") == everything
+    assert bearer(audit_token).get(f"{API}evidence/{world['before_window'].pk}/").status_code == 200
+    # The assigned auditor, signed in, still reads only their period.
+    assert listed(logged_in(world["auditor"]), "controls/") == {world["control"].pk}
 
 
 def test_read_only_support_acts_with_the_auditor_role_but_keeps_its_full_read(

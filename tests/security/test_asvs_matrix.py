@@ -18,7 +18,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 MATRIX = ROOT / "docs" / "security" / "asvs.md"
-ASVS_JSON = ROOT.parent / "shared" / "data" / "asvs" / "OWASP_ASVS_5.0.0_en.flat.json"
+# A copy of ../shared/data/asvs/OWASP_ASVS_5.0.0_en.flat.json (licence in the folder's NOTICE).
+ASVS_JSON = ROOT / "tests" / "fixtures" / "asvs" / "OWASP_ASVS_5.0.0_en.flat.json"
 STATUSES = {"tested", "not applicable", "gap"}
 NODE_ID = re.compile(r"`(tests/[^`\s]+\.py::[^`\s]+)`")
 

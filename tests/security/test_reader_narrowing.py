@@ -1,6 +1,6 @@
 """The reader narrowing (`tenancy.narrowing`): an auditor's every read, in every app, is limited to what
 their audit periods admit; a model without a rule reads nothing; support staff and other roles are not
-narrowed; an `audit` token reads with the periods of the auditor who made it."""
+narrowed; an `audit` token (made by an owner or admin) reads the whole organization."""
 
 from __future__ import annotations
 
@@ -106,20 +106,20 @@ def test_other_roles_and_support_staff_under_a_read_grant_are_not_narrowed(
         assert Evidence.objects.count() == 2
 
 
-def test_an_audit_token_reads_with_the_periods_of_the_auditor_who_made_it(
+def test_an_audit_token_reads_the_whole_organization_while_an_auditor_reads_their_periods(
     actor: Principal, evidence: dict[str, Any]
 ) -> None:
+    # Only owners and admins make tokens: an `audit` token is the organization's own read with the audit
+    # log, not an external auditor's seat, so no period narrows it.
     user = auditor(actor, "auditor@alpha.test", evidence["period"])
-    # Only managers create tokens through the service; a token an auditor holds is recorded as theirs.
-    token, _ = create_api_token(actor=actor, name="audit tool", scope="audit")
-    by_owner = token_principal(token, actor.organization)
-    ApiToken.objects.filter(pk=token.pk).update(created_by=user)
-    token.refresh_from_db()
-    by_auditor = token_principal(token, actor.organization)
-    with reader_narrowing(by_auditor):
+    token, _ = create_api_token(actor=actor, name="SIEM export", scope="audit")
+    by_token = token_principal(token, actor.organization)
+    assert by_token.role == Role.AUDITOR and narrowing_for(by_token) is None
+    with reader_narrowing(by_token):
+        assert Evidence.objects.count() == 2
+    signed_in = principal_for(user, actor.organization)
+    with reader_narrowing(signed_in):
         assert set(Evidence.objects.values_list("pk", flat=True)) == {evidence["in_window"].pk}
-    with reader_narrowing(by_owner):
-        assert not Evidence.objects.exists()
 
 
 def test_an_auditor_downloads_in_window_evidence_only_and_the_chain_still_verifies(

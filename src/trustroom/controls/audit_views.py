@@ -163,7 +163,7 @@ class AuditPeriodDeleteView(ConfirmDelete, PeriodPage):
         "evidence packages. Controls and evidence stay. The audit log keeps a record."
     )
 
-    def delete(self, obj: AuditPeriod) -> None:
+    def delete_object(self, obj: AuditPeriod) -> None:
         audit_services.delete_period(actor=self.principal, period=obj)
 
     def list_url(self) -> str:

@@ -73,7 +73,7 @@ class ConfirmDelete:
     detail_url: Any
     consequence = ""
 
-    def delete(self, obj: Any) -> None:
+    def delete_object(self, obj: Any) -> None:
         raise NotImplementedError
 
     def list_url(self) -> str:
@@ -93,7 +93,7 @@ class ConfirmDelete:
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         obj = self.get_object()
         label = self.label(obj)
-        self.delete(obj)
+        self.delete_object(obj)
         messages.success(request, f"{label} was deleted.")
         return redirect(self.list_url())
 
@@ -130,7 +130,7 @@ class ControlDeleteView(ConfirmDelete, ControlPage):
         "mappings and the trust center claims bound to it. The audit log keeps a record."
     )
 
-    def delete(self, obj: Control) -> None:
+    def delete_object(self, obj: Control) -> None:
         services.delete_control(actor=self.principal, control=obj)
 
     def list_url(self) -> str:
@@ -171,7 +171,7 @@ class CheckDeleteView(ConfirmDelete, CheckPage):
         "runs added to controls. The audit log keeps a record."
     )
 
-    def delete(self, obj: Check) -> None:
+    def delete_object(self, obj: Check) -> None:
         services.delete_check(actor=self.principal, check=obj)
 
     def list_url(self) -> str:

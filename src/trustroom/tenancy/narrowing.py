@@ -8,11 +8,12 @@ code. Each model states what a period admits where its policy is registered
 (`tenancy.policies.register(Model, policy, period_rule=...)`); a model without a rule reads nothing for
 a period-scoped reader (fail closed).
 
-Who is period-scoped: a principal acting with the auditor role who is not platform support staff (staff
-under a read grant act with the auditor role too, but keep the grant's full read). An API token with the
-`audit` scope acts as an auditor and gets the periods of the auditor who made it. The periods come from
-a provider the controls app registers (tenancy does not import controls); they are read once, when the
-narrowing is entered. No provider, or no assigned period: the reader reads nothing.
+Who is period-scoped: a member signed in with the auditor role. Platform support staff under a read
+grant act with the auditor role too, but keep the grant's full read; so does an API token with the
+`audit` scope: only owners and admins make tokens, and an `audit` token is their own read of the whole
+organization with its audit log (a SIEM export, say), not an external auditor's seat. The periods come
+from a provider the controls app registers (tenancy does not import controls); they are read once, when
+the narrowing is entered. No provider, or no assigned period: the reader reads nothing.
 
 Internal reads and writes done on the reader's behalf (the audit chain, a download record, a package
 build) run inside `unnarrowed()`.
@@ -122,7 +123,7 @@ def narrow(queryset: _Rows) -> _Rows:
 def is_period_scoped(principal: Principal) -> bool:
     from trustroom.tenancy.models import Role
 
-    return principal.role == Role.AUDITOR and not principal.is_support
+    return principal.role == Role.AUDITOR and principal.is_member and not principal.is_support
 
 
 def narrowing_for(principal: Principal) -> ReaderNarrowing | None:
