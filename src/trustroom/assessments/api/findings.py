@@ -93,9 +93,12 @@ class FindingsViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Programm
         return super().get_serializer_context() | {"now": getattr(self, "now", None)}
 
     def scoped_queryset(self) -> QuerySet[Any]:
-        queryset = Finding.objects.select_related(
-            "application", "engagement", "assignee", "sla_policy", "risk_accepted_by"
-        )
+        # Applications and SLA policies come in their own small queries, not as inner joins: under
+        # row-level security an inner join to a table filtered to one organization makes PostgreSQL
+        # underestimate the findings it keeps (it assumes the organizations are unrelated), so it sorted
+        # every open finding instead of reading the newest in index order (bench/scale.py: 83 ms → 6 ms).
+        queryset = Finding.objects.select_related("engagement", "assignee", "risk_accepted_by")
+        queryset = queryset.prefetch_related("application", "sla_policy")
         if self.action == "list":
             queryset = self._filtered(queryset, query_filters(self.request, FindingFilters))
         return queryset
