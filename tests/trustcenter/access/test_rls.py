@@ -46,7 +46,7 @@ def test_each_organization_sees_only_its_own_rows(org_a: Any, owner_a: Any, org_
         for model in apps.get_app_config("trustcenter").get_models()
         if issubclass(model, OrgOwnedModel)
     ]
-    assert len(tables) == 12
+    assert len(tables) == 13
     for table in tables:
         assert count(table, org_a.pk) > 0, f"{table}: the world should hold rows of A"
         assert count(table, org_b.pk) > 0
