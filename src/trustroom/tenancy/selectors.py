@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 
 from trustroom.tenancy.models import Membership, Organization
 
@@ -31,3 +31,8 @@ def members_of(organization: Organization) -> QuerySet[Membership]:
 
 def organization_by_slug(slug: str) -> Organization | None:
     return Organization.objects.filter(slug=slug).first()
+
+
+def organizations_with_member_counts() -> QuerySet[Organization]:
+    """Every organization of the installation, by slug, each with `member_count` (for operators)."""
+    return Organization.objects.annotate(member_count=Count("memberships")).order_by("slug")
