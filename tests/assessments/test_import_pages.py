@@ -11,7 +11,11 @@ from tests.assessments.clients import logged_in
 from tests.assessments.helpers import application
 from tests.assessments.importers.samples import SAMPLES
 from tests.factories import member, principal_for
+from tests.identity.factories import api_token, bearer
 from trustroom.assessments.models import Finding, FindingImport, ImportStatus
+from trustroom.assessments.tasks.imports import run_finding_import
+from trustroom.audit.models import AuditEvent
+from trustroom.identity.services import revoke_api_token
 from trustroom.tenancy.scope import org_scope
 
 pytestmark = pytest.mark.django_db
@@ -142,6 +146,41 @@ def test_api_upload_answers_202_and_the_job_finishes(
     listed = client.get(api(org_a)).json()
     rows = listed["results"] if isinstance(listed, dict) else listed
     assert [r["id"] for r in rows] == [body["id"]]
+
+
+def test_a_ci_pipelines_write_token_uploads_and_the_worker_imports_as_that_token(
+    org_a: Any, owner_a: Any, app: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    _token, plaintext = api_token(org_a, owner_a, scope="write", name="CI pipeline")
+    pipeline = bearer(plaintext)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = pipeline.post(api(org_a), {"application": app.pk, "file": report()})
+    assert response.status_code == 202, response.content
+    done = pipeline.get(f"{api(org_a)}{response.json()['id']}/").json()
+    assert (done["status"], done["error"]) == ("succeeded", "")
+    assert done["counts"]["created"] == TRIVY.count
+    assert done["created_by"] is None and done["created_by_token"].startswith("CI pipeline (")
+    page = logged_in(owner_a).get(f"{base(org_a)}{done['id']}/").content.decode()
+    assert "by API token CI pipeline" in page
+    with org_scope(org_a):
+        imported = AuditEvent.objects.get(action="finding.import")
+        assert imported.actor_label.startswith("API token CI pipeline")
+
+
+def test_a_token_revoked_before_the_worker_runs_imports_nothing(
+    org_a: Any, owner_a: Any, app: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    token, plaintext = api_token(org_a, owner_a, scope="write", name="CI pipeline")
+    response = bearer(plaintext).post(api(org_a), {"application": app.pk, "file": report()})
+    assert response.status_code == 202  # the job waits for a worker (its task is not run here)
+    with org_scope(org_a):
+        revoke_api_token(actor=principal_for(owner_a, org_a), token=token)
+    assert run_finding_import(response.json()["id"], org_a.pk) == "failed"
+    with org_scope(org_a):
+        job = FindingImport.objects.get(pk=response.json()["id"])
+        assert job.status == ImportStatus.FAILED
+        assert job.error == "The API token that uploaded this report was revoked or has expired."
+        assert not Finding.objects.exists()
 
 
 def test_api_validation_names_the_field(org_a: Any, owner_a: Any, org_b: Any, owner_b: Any, app: Any) -> None:

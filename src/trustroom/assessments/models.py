@@ -310,6 +310,10 @@ class FindingImport(OrgOwnedModel):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Set when an API token uploaded the report (a CI pipeline): the worker imports as that token.
+    created_by_token = models.ForeignKey(
+        "identity.ApiToken", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)

@@ -43,6 +43,7 @@ class FindingImportSerializer(serializers.ModelSerializer):
     application_name = serializers.CharField(source="application.name", read_only=True)
     engagement = serializers.IntegerField(source="engagement_id", read_only=True, allow_null=True)
     created_by = serializers.SerializerMethodField()
+    created_by_token = serializers.SerializerMethodField(help_text="The API token that uploaded it, if any.")
     percent_done = serializers.IntegerField(read_only=True)
     counts = serializers.SerializerMethodField()
     write_progress = serializers.SerializerMethodField()
@@ -68,6 +69,7 @@ class FindingImportSerializer(serializers.ModelSerializer):
             "counts",
             "error",
             "created_by",
+            "created_by_token",
             "created_at",
             "started_at",
             "finished_at",
@@ -78,6 +80,11 @@ class FindingImportSerializer(serializers.ModelSerializer):
     @extend_schema_field(NULLABLE_EMAIL)
     def get_created_by(self, job: FindingImport) -> str | None:
         return email_or_none(job.created_by)
+
+    @extend_schema_field({"type": "string", "nullable": True})
+    def get_created_by_token(self, job: FindingImport) -> str | None:
+        token = job.created_by_token
+        return None if token is None else f"{token.name} ({token.prefix})"
 
     @extend_schema_field(
         {

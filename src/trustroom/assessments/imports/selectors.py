@@ -8,6 +8,5 @@ from trustroom.assessments.models import FindingImport
 
 
 def finding_imports() -> QuerySet[FindingImport]:
-    return FindingImport.objects.select_related("application", "engagement", "created_by").order_by(
-        "-created_at", "-pk"
-    )
+    related = ("application", "engagement", "created_by", "created_by_token")
+    return FindingImport.objects.select_related(*related).order_by("-created_at", "-pk")

@@ -240,6 +240,7 @@ def start_finding_import(
         status=ImportStatus.QUEUED,
         data_key=org_key,
         created_by=actor.user if actor.is_member else None,
+        created_by_token=actor.token,
     )
     try:
         stored = storage.store_encrypted(
@@ -284,7 +285,16 @@ def start_finding_import(
 
 
 def _job_actor(job: FindingImport) -> Principal:
-    """The uploader, with the role they hold now (an uploader who has left cannot import any more)."""
+    """Who uploaded the report, as they stand now: a member with the role they hold now (one who has left
+    cannot import any more), or an API token while it is still usable (revoked or expired: no import)."""
+    if job.created_by_token_id is not None:
+        from trustroom.api.base import token_principal
+        from trustroom.identity.models import ApiToken
+
+        token = ApiToken.objects.filter(pk=job.created_by_token_id).first()
+        if token is None or not token.is_usable():
+            raise ValidationError("The API token that uploaded this report was revoked or has expired.")
+        return token_principal(token, require_org())
     membership = Membership.objects.filter(organization=job.organization_id, user=job.created_by_id).first()
     if job.created_by_id is None or membership is None:
         raise ValidationError("The person who uploaded this report is no longer a member.")
