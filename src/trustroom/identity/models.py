@@ -59,7 +59,8 @@ class User(AbstractBaseUser, PermissionsMixin):
 class TokenScope(models.TextChoices):
     READ = "read", "Read only"
     WRITE = "write", "Read and write"
-    # For a SIEM or an auditor's tooling: reads everything an auditor reads, the audit log included.
+    # For a SIEM or audit tooling: reads the whole organization, the audit log included (no audit period
+    # narrows it: only owners and admins make tokens; see tenancy.narrowing).
     AUDIT = "audit", "Read, including the audit log"
 
 
