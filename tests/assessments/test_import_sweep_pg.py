@@ -4,7 +4,6 @@ keeps the sweeper off its job, and of two workers claiming the same job at once 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -15,13 +14,13 @@ from django.utils import timezone
 
 from tests.assessments.helpers import application
 from tests.assessments.test_import_sweep import NESSUS, queue
+from tests.concurrency import holding, take_lock
 from tests.factories import principal_for
 from trustroom.assessments.imports import run_queued_import, sweep_stale_imports
 from trustroom.assessments.models import Finding, FindingImport, ImportStatus
 from trustroom.assessments.tasks import run_finding_import
 from trustroom.audit.models import AuditEvent
 from trustroom.tenancy import joblocks
-from trustroom.tenancy.joblocks import job_lock
 from trustroom.tenancy.scope import org_scope
 
 pytestmark = [
@@ -39,25 +38,6 @@ def make_job(org: Any, owner: Any, **fields: Any) -> FindingImport:
         return FindingImport.objects.create(organization=org, application=app, **fields)
 
 
-def holding(org: Any, hold: Callable[[], None]) -> tuple[threading.Thread, threading.Event, threading.Event]:
-    """Run `hold` in another connection's open transaction until released."""
-    ready, release = threading.Event(), threading.Event()
-
-    def run() -> None:
-        try:
-            with org_scope(org):
-                hold()
-                ready.set()
-                release.wait(20)
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    assert ready.wait(20)
-    return thread, ready, release
-
-
 def test_sweeper_skips_a_job_whose_worker_holds_its_row(org_a: Any, owner_a: Any) -> None:
     old = timezone.now() - timedelta(hours=2)
     job = make_job(org_a, owner_a, status=ImportStatus.RUNNING, started_at=old, progress_at=old)
@@ -71,16 +51,6 @@ def test_sweeper_skips_a_job_whose_worker_holds_its_row(org_a: Any, owner_a: Any
     assert sweep_stale_imports().failed == [job.pk]  # the worker is gone now
 
 
-_LOCKS: list[Any] = []
-
-
-def _take_lock(job_id: int) -> bool:
-    """The job's lock, held by this thread's connection until it is closed (as a worker holds it)."""
-    lock = job_lock("finding-import", job_id)
-    _LOCKS.append(lock)  # referenced: a collected context manager would release it at once
-    return lock.__enter__()
-
-
 def test_of_two_simultaneous_claims_one_runs(
     org_a: Any, owner_a: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -89,7 +59,7 @@ def test_of_two_simultaneous_claims_one_runs(
 
     def first_claim() -> None:
         # What run_queued_import does: hold the job's lock, then claim it.
-        assert _take_lock(job.pk)
+        assert take_lock("finding-import", job.pk)
         changed = FindingImport.objects.filter(pk=job.pk, status=ImportStatus.QUEUED).update(
             status=ImportStatus.RUNNING
         )
@@ -125,7 +95,7 @@ def test_a_job_whose_worker_was_killed_is_imported_by_the_next_delivery(
         job = queue(principal_for(owner_a, org_a), callbacks=django_capture_on_commit_callbacks)
 
     def killed_after_claiming() -> None:
-        assert _take_lock(job.pk)
+        assert take_lock("finding-import", job.pk)
         claimed = FindingImport.objects.filter(pk=job.pk, status=ImportStatus.QUEUED).update(
             status=ImportStatus.RUNNING
         )

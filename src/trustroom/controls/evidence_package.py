@@ -43,6 +43,7 @@ from trustroom.controls import audit_scope
 from trustroom.controls.audit_models import AuditPeriod, EvidencePackage, PackageStatus
 from trustroom.controls.models import CheckRun, Control, Evidence, EvidenceKind
 from trustroom.tenancy import policies
+from trustroom.tenancy.joblocks import claimable_statuses, job_lock
 from trustroom.tenancy.models import Membership, Organization
 from trustroom.tenancy.narrowing import unnarrowed
 from trustroom.tenancy.principal import Principal, system_principal
@@ -112,9 +113,11 @@ def _claim(organization: Organization, package_id: int) -> bool:
     with transaction.atomic(), org_scope(organization):
         # One conditional UPDATE: of two deliveries of the same task exactly one sees a row changed.
         return bool(
-            EvidencePackage.objects.filter(pk=package_id, status=PackageStatus.QUEUED).update(
-                status=PackageStatus.RUNNING, started_at=timezone.now(), progress_at=timezone.now()
-            )
+            # A running package is claimed again only by the holder of its lock: its worker died, and
+            # the package is stored in one transaction at the end, so nothing of it was kept.
+            EvidencePackage.objects.filter(
+                pk=package_id, status__in=claimable_statuses(PackageStatus.QUEUED, PackageStatus.RUNNING)
+            ).update(status=PackageStatus.RUNNING, started_at=timezone.now(), progress_at=timezone.now())
         )
 
 
@@ -137,7 +140,15 @@ def run_package_job(
     *, organization: Organization, package_id: int, on_progress: Progress | None = None
 ) -> str:
     """Build a queued package once. Returns its status afterwards, or "skipped" when it was not queued
-    (already built, or being built by another worker): running the task twice builds once."""
+    (already built, or being built by another live worker): running the task twice builds once. A package
+    whose worker was killed is built by the next delivery of its task."""
+    with job_lock("evidence-package", package_id) as held:
+        if not held:
+            return "skipped"
+        return _build_locked(organization=organization, package_id=package_id, on_progress=on_progress)
+
+
+def _build_locked(*, organization: Organization, package_id: int, on_progress: Progress | None) -> str:
     if not _claim(organization, package_id):
         return "skipped"
 

@@ -65,3 +65,10 @@ def job_lock(kind: str, job_id: int, *, wait: float | None = None) -> Iterator[b
 def can_take_over_running() -> bool:
     """Whether a job found running may be picked up by the holder of its lock (see the module doc)."""
     return connection.vendor == "postgresql"
+
+
+def claimable_statuses(queued: str, running: str) -> tuple[str, ...]:
+    """The statuses the holder of a job's lock may claim it from: queued; and on PostgreSQL running too,
+    as holding the lock proves the worker that claimed it is gone. Only for jobs whose results are
+    written in one transaction at the end, so a dead worker kept none of them."""
+    return (queued, running) if can_take_over_running() else (queued,)

@@ -34,7 +34,7 @@ from trustroom.assessments.models import Application, Engagement, Finding, Findi
 from trustroom.assessments.services.common import _invalidate_trust_center
 from trustroom.audit.services import record_event
 from trustroom.tenancy import policies
-from trustroom.tenancy.joblocks import can_take_over_running, job_lock
+from trustroom.tenancy.joblocks import claimable_statuses, job_lock
 from trustroom.tenancy.models import Membership, Organization
 from trustroom.tenancy.principal import Principal
 from trustroom.tenancy.scope import org_scope, require_org
@@ -329,11 +329,8 @@ class _WriteProgress:
 
 
 def _claimable() -> tuple[str, ...]:
-    """Queued jobs; and, for the holder of the job's lock on PostgreSQL, running ones: their worker died
-    (see tenancy/joblocks.py), and as the findings are written in one transaction, none were kept."""
-    if can_take_over_running():
-        return (ImportStatus.QUEUED, ImportStatus.RUNNING)
-    return (ImportStatus.QUEUED,)
+    # The findings are written in one transaction: a worker killed mid-import kept none of them.
+    return claimable_statuses(ImportStatus.QUEUED, ImportStatus.RUNNING)
 
 
 def _claim(organization: Organization, import_id: int) -> tuple[FindingImport, Principal, bytes] | None:

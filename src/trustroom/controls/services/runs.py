@@ -33,6 +33,7 @@ from trustroom.controls.models import (
 )
 from trustroom.controls.services.checks import evaluate, record_result
 from trustroom.tenancy import policies
+from trustroom.tenancy.joblocks import claimable_statuses, job_lock
 from trustroom.tenancy.models import Organization
 from trustroom.tenancy.principal import Principal, system_principal
 from trustroom.tenancy.scope import org_scope
@@ -113,9 +114,12 @@ def live_progress(run: CheckRun) -> CheckRun:
 def _claim(organization: Organization, run_id: int) -> bool:
     with org_scope(organization):
         now = timezone.now()
-        # One conditional UPDATE: of two deliveries of the same task exactly one sees a row changed.
+        # One conditional UPDATE: of two deliveries of the same task exactly one sees a row changed. A
+        # running run is claimed again only by the holder of its lock (its worker died mid-run; the
+        # result is recorded in one transaction at the end, so it recorded nothing).
+        claimable = claimable_statuses(RunStatus.QUEUED, RunStatus.RUNNING)
         return bool(
-            CheckRun.objects.filter(pk=run_id, status=RunStatus.QUEUED).update(
+            CheckRun.objects.filter(pk=run_id, status__in=claimable).update(
                 status=RunStatus.RUNNING, started_at=now, progress_at=now
             )
         )
@@ -134,7 +138,13 @@ def _requester(organization: Organization, run: CheckRun) -> Principal | None:
 
 def run_queued_run(*, organization: Organization, run_id: int) -> str:
     """Run a queued run once. Returns its outcome, or "skipped" when it was not queued (already run, being
-    run by another worker, or settled by the sweeper)."""
+    run by another live worker, or settled by the sweeper). A run whose worker was killed is run by the
+    next delivery of its task (late acks, reject on worker lost)."""
+    with job_lock("check-run", run_id) as held:
+        return _run_locked(organization, run_id) if held else "skipped"
+
+
+def _run_locked(organization: Organization, run_id: int) -> str:
     if not _claim(organization, run_id):
         return "skipped"
     key = _progress_key(organization.pk, run_id)
