@@ -117,7 +117,10 @@ def filtered_findings(filters: FindingFilters, *, now: datetime | None = None) -
     effective one (an expired risk acceptance is reopened) and the SLA state is the one `sla_state` gives
     at `now` (the SQL forms in `finding_filters`, shared with the API)."""
     now = now or timezone.now()
-    queryset = Finding.objects.select_related("application", "assignee").order_by("-detected_at", "-pk")
+    # Applications in a query of their own, not an inner join: under row-level security the join makes
+    # PostgreSQL underestimate the rows kept and sort them all (bench/scale.py: 202 ms -> ~35 ms).
+    queryset = Finding.objects.select_related("assignee").prefetch_related("application")
+    queryset = queryset.order_by("-detected_at", "-pk")
     if filters.application_id:
         queryset = queryset.filter(application_id=filters.application_id)
     if filters.severity:
