@@ -331,6 +331,7 @@ class Answer:
     json: bool = False
     marker: str = ""
     body: Any = None
+    error: str = ""  # with status 0: what the client saw instead of an answer
 
 
 class Recorder:
@@ -349,8 +350,8 @@ class Recorder:
     ) -> Answer:
         try:
             response = session.request(method, url, timeout=15, allow_redirects=False, **kw)
-        except requests.RequestException:
-            answer = Answer(time.monotonic(), kind, 0, marker=marker)
+        except requests.RequestException as exc:
+            answer = Answer(time.monotonic(), kind, 0, marker=marker, error=f"{method} {url}: {exc!r}"[:300])
         else:
             is_json = response.headers.get("Content-Type", "").startswith("application/json")
             answer = Answer(

@@ -129,6 +129,8 @@ def _outage_report(
     by_kind = Counter((a.kind, a.status) for a in during)
     print(f"  during the outage by kind: {dict(sorted(by_kind.items()))}")
     print(f"  recovery: last failed request {recovery:.2f} s after PostgreSQL accepted connections again")
+    for unanswered in [a for a in answers if a.status == 0][:5]:
+        print(f"  no answer {unanswered.at - stopping:+.1f} s from the stop: {unanswered.error}")
     acknowledged = [a.marker for a in answers if a.kind == "api write" and a.status == 201]
     with org_scope(world["org"]):
         stored = Counter(

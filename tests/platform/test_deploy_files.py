@@ -202,6 +202,16 @@ def test_nginx_proxies_to_the_address_granian_listens_on() -> None:
     assert upstream_address() == f"{granian['GRANIAN_HOST']}:{granian['GRANIAN_PORT']}"
 
 
+def test_nginx_drops_idle_upstream_connections_before_granian_does() -> None:
+    # Otherwise nginx may send a request on a connection granian is closing, and answer 502.
+    directives = nginx_directives(NGINX_CONF.read_text())
+    start = directives.index(("upstream", ["trustroom"]))
+    upstream = directives[start + 1 : start + 4]
+    (seconds,) = [args[0] for name, args in upstream if name == "keepalive_timeout"]
+    granian_ms = int(env_file(GRANIAN_ENV)["GRANIAN_HTTP1_HEADER_READ_TIMEOUT"])
+    assert seconds.endswith("s") and int(seconds[:-1]) * 1000 < granian_ms
+
+
 def server_blocks() -> list[list[tuple[str, list[str]]]]:
     blocks: list[list[tuple[str, list[str]]]] = []
     for name, args in nginx_directives(NGINX_CONF.read_text()):
